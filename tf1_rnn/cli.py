@@ -1,0 +1,122 @@
+"""The command line every tutorial script shares, generated from its config dataclass.
+
+Mistakes get one line on stderr and exit status 2 (as argparse does), never a traceback;
+data and output problems exit 1; an interrupted run exits 130 (SIGINT) or 143 (SIGTERM).
+"""
+import argparse
+import dataclasses
+import math
+import os
+import sys
+import typing
+
+from tf1_rnn import configs, runs
+from tf1_rnn.idx import DataError
+
+EXIT_USAGE = 2
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a mistake in one line (the usage stays behind ``--help``)."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _parse_number(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, "
+                                             f"got {text!r}") from None
+        if kind is float and not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+        return value
+    return parse
+
+
+def _add_field(group, field):
+    kind = typing.get_args(field.type)[0] if typing.get_origin(field.type) is typing.Union else field.type
+    if isinstance(kind, str):  # postponed annotations
+        kind = {"int": int, "float": float, "str": str, "bool": bool}[kind.replace("Optional[", "").rstrip("]")]
+    default = field.default
+    shown = "drawn at random" if default is None else default
+    help_text = f"{field.metadata['help']} (default: {shown})"
+    if kind is bool:
+        group.add_argument(configs.flag(field.name), dest=field.name, help=help_text,
+                           action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS)
+    else:
+        choices = getattr(field.metadata.get("check"), "choices", None)
+        group.add_argument(configs.flag(field.name), dest=field.name, help=help_text,
+                           type=_parse_number(kind) if kind in (int, float) else kind, choices=choices,
+                           metavar="{" + ",".join(choices) + "}" if choices else field.name.upper(),
+                           default=argparse.SUPPRESS)
+
+
+def build_parser(config_cls, prog, description):
+    parser = OneLineParser(prog=prog, description=description,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    tutorial = parser.add_argument_group("tutorial hyperparameters (defaults reproduce it)")
+    run = parser.add_argument_group("run settings")
+    for field in dataclasses.fields(config_cls):
+        _add_field(tutorial if field.metadata.get("tutorial") else run, field)
+    run.add_argument("--data-dir", help="directory with the IDX files; fetched there if missing "
+                     "(default: $TF1_RNN_DATA_DIR/<dataset> or the per-user cache)")
+    run.add_argument("--no-verify", action="store_true",
+                     help="use the IDX files in --data-dir as they are: no checksum, no download "
+                          "(your own data in MNIST's format)")
+    run.add_argument("--logdir", help="new run directory for TensorBoard events, checkpoints and "
+                     f"config (default: a new timestamped directory under logs/{prog})")
+    run.add_argument("--resume", metavar="RUN_DIR",
+                     help="continue the run in RUN_DIR from its latest checkpoint, with its stored "
+                          "config; flags given again must agree with it")
+    run.add_argument("--json", metavar="PATH", help="write the final metrics to PATH as JSON")
+    run.add_argument("--verbose", action="store_true", help="show TensorFlow's own log and deprecation lines")
+    return parser
+
+
+def _config_from_args(parser, config_cls, args, stored):
+    """The run's config: stored one (on --resume) or defaults, overridden by given flags."""
+    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(config_cls) if hasattr(args, f.name)}
+    if stored is not None:
+        for name, value in given.items():
+            if value != getattr(stored, name):
+                parser.error(f"{configs.flag(name)} {value} disagrees with {getattr(stored, name)} "
+                             f"stored in {args.resume}; drop the flag to resume that run")
+        return stored
+    try:
+        return config_cls(**given)
+    except configs.ConfigError as err:
+        parser.error(str(err))
+
+
+def main(script, config_cls, builder_name, doc, argv=None):
+    """Parse, then train ``models.<builder_name>``; returns the process exit status."""
+
+    prog = os.path.splitext(os.path.basename(script))[0]
+    parser = build_parser(config_cls, prog, doc)
+    args = parser.parse_args(argv)
+    if args.resume and args.logdir:
+        parser.error("--resume continues in RUN_DIR; do not pass --logdir with it")
+    try:
+        if args.json:
+            runs.check_output_path(args.json, "--json")
+        stored = runs.load_config(args.resume, prog, config_cls) if args.resume else None
+    except runs.RunError as err:
+        parser.error(str(err))
+    cfg = _config_from_args(parser, config_cls, args, stored)
+    from tf1_rnn import models, train  # TensorFlow loads here, after --help and flag errors
+    train.quiet(args.verbose)
+    try:
+        run_dir = runs.RunDir.resume(args.resume) if args.resume else runs.RunDir.create(
+            args.logdir or os.path.join("logs", prog), explicit=bool(args.logdir))
+        metrics = train.train(getattr(models, builder_name), cfg, run_dir, script=prog, data_dir=args.data_dir,
+                              verify=not args.no_verify, json_path=args.json)
+    except (DataError, runs.RunError) as err:
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return 1
+    except train.Interrupted as stop:
+        print(stop.message, file=sys.stderr)
+        return stop.exit_status
+    return 0 if metrics else 1

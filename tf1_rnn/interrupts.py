@@ -1,0 +1,54 @@
+"""Turning SIGINT/SIGTERM into "stop after this step" instead of an exception mid-step."""
+import signal
+import sys
+
+EXIT_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+class Interrupted(Exception):
+    """Training stopped on a signal after saving; ``message`` says how to resume."""
+
+    def __init__(self, message, exit_status):
+        super().__init__(message)
+        self.message, self.exit_status = message, exit_status
+
+
+class StopRequest:
+    """Context manager: while active, SIGINT and SIGTERM only set ``signum``.
+
+    The loop checks it between steps, so a signal never lands in the middle of a step or of
+    a checkpoint write; a second signal while saving is acknowledged and ignored.
+    """
+
+    def __init__(self):
+        self.signum = None
+        self._previous = {}
+
+    def _handle(self, signum, frame):
+        if self.signum is None:
+            self.signum = signum
+            print(f"\n{signal.Signals(signum).name}: finishing this step, then saving a checkpoint",
+                  file=sys.stderr, flush=True)
+        else:
+            print("still saving the checkpoint; it will be complete in a moment", file=sys.stderr, flush=True)
+
+    def __enter__(self):
+        for signum in EXIT_STATUS:
+            try:
+                self._previous[signum] = signal.signal(signum, self._handle)
+            except ValueError:  # not the main thread: signals stay with whoever owns them
+                pass
+        return self
+
+    def __exit__(self, *exc):
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        return False
+
+    @property
+    def requested(self):
+        return self.signum is not None
+
+    @property
+    def exit_status(self):
+        return EXIT_STATUS[self.signum]
