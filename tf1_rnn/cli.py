@@ -10,7 +10,7 @@ import os
 import sys
 import typing
 
-from tf1_rnn import configs, runs
+from tf1_rnn import configs, datasets, runs
 from tf1_rnn.idx import DataError
 
 EXIT_USAGE = 2
@@ -66,6 +66,8 @@ def build_parser(config_cls, prog, description):
     run.add_argument("--no-verify", action="store_true",
                      help="use the IDX files in --data-dir as they are: no checksum, no download "
                           "(your own data in MNIST's format)")
+    run.add_argument("--source-url", help="MNIST-layout mirror to try before the canonical one and the "
+                     "package-registry fallback (TF1's source_url)")
     run.add_argument("--logdir", help="new run directory for TensorBoard events, checkpoints and "
                      f"config (default: a new timestamped directory under logs/{prog})")
     run.add_argument("--resume", metavar="RUN_DIR",
@@ -102,17 +104,23 @@ def main(script, config_cls, builder_name, doc, argv=None):
     try:
         if args.json:
             runs.check_output_path(args.json, "--json")
-        stored = runs.load_config(args.resume, prog, config_cls) if args.resume else None
+        stored, settings = runs.load_config(args.resume, prog, config_cls) if args.resume else (None, {})
     except runs.RunError as err:
         parser.error(str(err))
-    cfg = _config_from_args(parser, config_cls, args, stored)
-    from tf1_rnn import models, train  # TensorFlow loads here, after --help and flag errors
-    train.quiet(args.verbose)
+    cfg = configs.with_seed(_config_from_args(parser, config_cls, args, stored))
+    # A resumed run reads the data it was started with, unless told otherwise.
+    data_dir = os.path.abspath(args.data_dir or settings.get("data_dir") or datasets.default_data_dir(cfg.dataset))
+    verify = settings.get("verify", True) and not args.no_verify
     try:
+        # Data before TensorFlow and before the run directory: a bad file costs a second, leaves nothing.
+        data = datasets.read_data_sets(data_dir, one_hot=True, seed=cfg.seed, dataset=cfg.dataset,
+                                       verify=verify, source_url=args.source_url, log=print)
+        from tf1_rnn import models, train  # TensorFlow loads here
+        train.quiet(args.verbose)
         run_dir = runs.RunDir.resume(args.resume) if args.resume else runs.RunDir.create(
             args.logdir or os.path.join("logs", prog), explicit=bool(args.logdir))
-        metrics = train.train(getattr(models, builder_name), cfg, run_dir, script=prog, data_dir=args.data_dir,
-                              verify=not args.no_verify, json_path=args.json)
+        metrics = train.train(getattr(models, builder_name), cfg, run_dir, data, script=prog, json_path=args.json,
+                              settings={"data_dir": data_dir, "verify": verify})
     except (DataError, runs.RunError) as err:
         print(f"{prog}: error: {err}", file=sys.stderr)
         return 1

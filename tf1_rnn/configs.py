@@ -13,6 +13,8 @@ import math
 import re
 from typing import ClassVar, Optional
 
+import numpy as np
+
 from tf1_rnn.provision import DATASETS
 
 SUBSET = re.compile(r"^(full|head:[1-9]\d*|draw:[1-9]\d*)$")
@@ -49,6 +51,13 @@ def hp(default, help, check=None, tutorial=True):
     """A config field: ``tutorial=False`` marks run settings that leave the model as published."""
     return dataclasses.field(default=default, metadata={"help": help, "check": check,
                                                          "tutorial": tutorial})
+
+
+def with_seed(cfg):
+    """``cfg`` with a concrete seed: a run records the seed it used, so it can be resumed."""
+    if cfg.seed is not None:
+        return cfg
+    return dataclasses.replace(cfg, seed=int(np.random.SeedSequence().entropy % 2 ** 31))
 
 
 def flag(name):

@@ -219,7 +219,7 @@ def _verified(path, spec_file):
     except idx.IdxError as err:
         return str(err)
     if digest != spec_file.sha256:
-        return f"{path}: checksum mismatch (sha256 {digest[:12]}..., expected {spec_file.sha256[:12]}...)"
+        return f"{os.path.basename(path)}: checksum mismatch (sha256 {digest[:12]}..., expected {spec_file.sha256[:12]}...)"
     return None
 
 
@@ -268,9 +268,8 @@ def provision(spec, data_dir, source_url=None, sources: Optional[list] = None,
         if missing:
             local = "; ".join(problems[f.role] for f in missing if f.role in problems)
             raise DataError(
-                f"could not provision {spec.name} into {data_dir}: missing "
-                f"{', '.join(f.name for f in missing)}. " + (f"Local copies: {local}. " if local else "")
-                + "Tried: " + "; ".join(tried))
+                f"could not provision {spec.name} into {data_dir}: {len(missing)} of 4 files missing or "
+                "bad. " + (f"Local copies: {local}. " if local else "") + "Tried: " + "; ".join(tried))
         return found
 
 

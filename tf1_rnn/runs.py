@@ -68,7 +68,10 @@ def check_output_path(path, what):
 
 
 def load_config(run_dir, script, config_cls):
-    """The config stored in ``run_dir`` by ``script``, checked to be resumable."""
+    """``(config, settings)`` stored in ``run_dir`` by ``script``, checked to be resumable.
+
+    ``settings`` are the run settings saved beside the config (data directory, verification).
+    """
     if not os.path.isdir(run_dir):
         raise RunError(f"--resume {run_dir}: no such run directory")
     try:
@@ -84,7 +87,7 @@ def load_config(run_dir, script, config_cls):
         raise RunError(f"--resume {run_dir}: holds no checkpoint yet (stopped before the first); "
                        "start a new run instead")
     try:
-        return config_cls(**stored["config"])
+        return config_cls(**stored["config"]), stored.get("settings", {})
     except (TypeError, ValueError) as err:
         raise RunError(f"--resume {run_dir}: its {CONFIG} does not fit this version ({err})") from None
 
@@ -104,14 +107,19 @@ class RunDir:
         else:
             stamp = time.strftime("%Y%m%d-%H%M%S")
             candidates = [os.path.join(base, stamp)] + [os.path.join(base, f"{stamp}-{n}") for n in range(2, 1000)]
+        parent = os.path.dirname(os.path.abspath(candidates[0]))
+        try:
+            os.makedirs(parent, exist_ok=True)
+        except OSError as err:
+            reason = "a file is in the way" if isinstance(err, FileExistsError) else err.strerror
+            raise RunError(f"cannot create run directory under {parent}: {reason} (choose another --logdir)") from None
         for path in candidates:
             try:
-                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
                 os.mkdir(path)  # exclusive: two runs started in the same second get distinct dirs
                 return cls(path)
             except FileExistsError:
                 if explicit and os.path.isdir(path):
-                    return cls(path)
+                    return cls(path)  # an existing empty directory, checked above
                 if explicit:
                     raise RunError(f"cannot create --logdir {path}: a file is in the way") from None
             except OSError as err:
@@ -130,8 +138,8 @@ class RunDir:
     def checkpoint_dir(self):
         return self.join(CHECKPOINTS)
 
-    def save_config(self, script, cfg, extra):
-        write_json(self.join(CONFIG), {"script": script, "config": dataclasses.asdict(cfg), **extra})
+    def save_config(self, script, cfg, settings):
+        write_json(self.join(CONFIG), {"script": script, "config": dataclasses.asdict(cfg), "settings": settings})
 
     def latest_step(self):
         """Step of the newest complete checkpoint (model files and state), or None."""

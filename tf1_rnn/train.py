@@ -13,12 +13,11 @@ event files hold each step once and a resumed run appends from where they end.
 import dataclasses
 import json
 import os
-import sys
 import time
 
 import numpy as np
 
-from tf1_rnn import compat, datasets, interrupts, runs
+from tf1_rnn import compat, interrupts, runs
 from tf1_rnn.compat import tf
 from tf1_rnn.idx import DataError
 from tf1_rnn.interrupts import Interrupted
@@ -120,19 +119,17 @@ class Session:
         self.sess.close()
 
 
-def _new_seed():
-    return int(np.random.SeedSequence().entropy % (2 ** 31))
+def train(build_model, cfg, run_dir, data, script, json_path=None, settings=None, log=print):
+    """Train ``build_model(cfg)`` on ``data`` in ``run_dir`` (new or resumed); return the metrics.
 
-
-def train(build_model, cfg, run_dir, script, data_dir=None, verify=True, json_path=None, log=print):
-    """Train ``build_model(cfg)`` in ``run_dir`` (new or resumed); return the final metrics."""
-    resuming = run_dir.latest_step() is not None
+    ``data`` is ``read_data_sets(..., one_hot=True, seed=cfg.seed)``; ``cfg.seed`` must be set.
+    ``settings`` (where the data came from) are stored beside the config for ``--resume``.
+    """
     if cfg.seed is None:
-        cfg = dataclasses.replace(cfg, seed=_new_seed())
+        raise ValueError("train() needs cfg.seed; use configs.with_seed(cfg)")
+    resuming = run_dir.latest_step() is not None
     if not resuming:
-        run_dir.save_config(script, cfg, {"tensorflow": tf.__version__})
-    data = datasets.read_data_sets(data_dir, one_hot=True, seed=cfg.seed, dataset=cfg.dataset,
-                                   verify=verify, log=lambda line: print(line, file=sys.stderr))
+        run_dir.save_config(script, cfg, {"tensorflow": tf.__version__, **(settings or {})})
     # Drawn once, tutorial subset first: a draw:N subset must be the same batch all run long.
     tutorial_set = test_subset(data.test, cfg.TEST_SUBSET)
     eval_set = tutorial_set if cfg.eval_subset == cfg.TEST_SUBSET else test_subset(data.test, cfg.eval_subset)
