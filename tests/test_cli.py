@@ -184,6 +184,6 @@ def test_resume_refuses_a_flag_that_disagrees(tmp_path, synthetic_dir):
     result = run_script("bilstm_mnist", "--resume", tmp_path / "run", "--n-hidden", "16", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == (f"bilstm_mnist: error: --n-hidden 16 disagrees with 8 stored in "
-                                     f"{tmp_path / 'run'}; drop the flag to resume that run (see --help)")
+                                     f"{tmp_path / 'run'}; drop the flag to use that run (see --help)")
     again = run_script("bilstm_mnist", *args, cwd=tmp_path)  # a new run never reuses a run directory
     assert again.returncode == 1 and "already holds files" in again.stderr

@@ -73,6 +73,9 @@ def build_parser(config_cls, prog, description):
     run.add_argument("--resume", metavar="RUN_DIR",
                      help="continue the run in RUN_DIR from its latest checkpoint, with its stored "
                           "config; flags given again must agree with it")
+    run.add_argument("--evaluate", metavar="RUN_DIR",
+                     help="restore RUN_DIR's latest checkpoint into a freshly built graph and print "
+                          "its test accuracy (no training)")
     run.add_argument("--json", metavar="PATH", help="write the final metrics to PATH as JSON")
     run.add_argument("--verbose", action="store_true", help="show TensorFlow's own log and deprecation lines")
     return parser
@@ -85,7 +88,7 @@ def _config_from_args(parser, config_cls, args, stored):
         for name, value in given.items():
             if value != getattr(stored, name):
                 parser.error(f"{configs.flag(name)} {value} disagrees with {getattr(stored, name)} "
-                             f"stored in {args.resume}; drop the flag to resume that run")
+                             f"stored in {args.resume or args.evaluate}; drop the flag to use that run")
         return stored
     try:
         return config_cls(**given)
@@ -101,10 +104,13 @@ def main(script, config_cls, builder_name, doc, argv=None):
     args = parser.parse_args(argv)
     if args.resume and args.logdir:
         parser.error("--resume continues in RUN_DIR; do not pass --logdir with it")
+    if args.evaluate and (args.resume or args.logdir):
+        parser.error("--evaluate only reads RUN_DIR; do not combine it with --resume or --logdir")
+    existing = args.resume or args.evaluate
     try:
         if args.json:
             runs.check_output_path(args.json, "--json")
-        stored, settings = runs.load_config(args.resume, prog, config_cls) if args.resume else (None, {})
+        stored, settings = runs.load_config(existing, prog, config_cls, "--resume" if args.resume else "--evaluate") if existing else (None, {})
     except runs.RunError as err:
         parser.error(str(err))
     cfg = configs.with_seed(_config_from_args(parser, config_cls, args, stored))
@@ -117,6 +123,11 @@ def main(script, config_cls, builder_name, doc, argv=None):
                                        verify=verify, source_url=args.source_url, log=print)
         from tf1_rnn import models, train  # TensorFlow loads here
         train.quiet(args.verbose)
+        if args.evaluate:
+            metrics = train.evaluate_checkpoint(getattr(models, builder_name), cfg, runs.RunDir(args.evaluate), data)
+            if args.json:
+                runs.write_json(args.json, metrics)
+            return 0
         run_dir = runs.RunDir.resume(args.resume) if args.resume else runs.RunDir.create(
             args.logdir or os.path.join("logs", prog), explicit=bool(args.logdir))
         metrics = train.train(getattr(models, builder_name), cfg, run_dir, data, script=prog, json_path=args.json,

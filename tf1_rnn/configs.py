@@ -60,6 +60,15 @@ def with_seed(cfg):
     return dataclasses.replace(cfg, seed=int(np.random.SeedSequence().entropy % 2 ** 31))
 
 
+def eval_every_field(default, help="steps between test-accuracy evaluations written to TensorBoard"):
+    return hp(default, help, positive, tutorial=False)
+
+
+def eval_subset_field(default):
+    return hp(default, "test images those evaluations use: full, head:N (the first N) or draw:N "
+              "(one next_batch(N), as TF1 tutorials did)", subset, tutorial=False)
+
+
 def flag(name):
     return "--" + name.replace("_", "-")
 
@@ -73,11 +82,8 @@ class RunConfig:
     dataset: str = hp("mnist", "dataset", one_of(*DATASETS), tutorial=False)
     seed: Optional[int] = hp(None, "seed for weights, data order and dropout (default: drawn "
                              "at random and recorded in the run directory)", tutorial=False)
-    eval_every: int = hp(50, "steps between test-accuracy evaluations written to TensorBoard",
-                         positive, tutorial=False)
-    eval_subset: str = hp("head:1000", "test images those evaluations use: full, head:N "
-                          "(the first N) or draw:N (one next_batch(N), as TF1 tutorials did)",
-                          subset, tutorial=False)
+    eval_every: int = eval_every_field(50)
+    eval_subset: str = eval_subset_field("head:1000")
     checkpoint_every: int = hp(500, "steps between checkpoints (a killed run loses at most this "
                                "many); the last 3 are kept", positive, tutorial=False)
 
@@ -125,3 +131,78 @@ class BiLSTMConfig(_SampleBudget, RunConfig):
     readout: str = hp("last", "what the classifier reads: last = outputs[-1] as the tutorial "
                       "(the backward LSTM has then seen one row); ends = each direction's "
                       "final output (corrected)", one_of("last", "ends"))
+
+
+class _StepBudget:
+    """A fixed number of training steps (``for i in range(training_steps)``)."""
+
+    @property
+    def num_steps(self):
+        return self.training_steps
+
+
+@dataclasses.dataclass(frozen=True)
+class LSTMConfig(_StepBudget, RunConfig):
+    """LSTM with TensorBoard (dynamic_rnn); the author printed test accuracy 0.9703 at step 2000."""
+    LINE: ClassVar[str] = ("Iter{samples}, step {step}, training accuracy {accuracy:.4f}, "
+                           "test accuracy {test_accuracy:.4f}")
+
+    learning_rate: float = hp(0.001, "Adam learning rate", positive_finite)
+    training_steps: int = hp(2000, "training steps", positive)
+    batch_size: int = hp(128, "examples per training step", positive)
+    n_hidden: int = hp(256, "units per RNN layer", positive)
+    layers: int = hp(1, "stacked RNN layers (MultiRNNCell when above 1)", positive)
+    cell: str = hp("lstm", "cell type: lstm (BasicLSTMCell), gru (GRUCell), rnn (BasicRNNCell)",
+                   one_of("lstm", "gru", "rnn"))
+    keep_prob: float = hp(0.5, "keep probability of the dropout on each layer's output while "
+                          "training (1.0 when testing)", probability)
+    display_step: int = hp(20, "steps between printed lines (and summaries)", positive)
+    softmax_twice: bool = hp(True, "feed softmax(h W + b) to softmax_cross_entropy_with_logits, as the "
+                             "tutorial did (a double softmax); --no-softmax-twice feeds the logits")
+    eval_every: int = eval_every_field(20, "steps between test-set evaluations, as the tutorial printed them")
+    eval_subset: str = eval_subset_field("full")
+
+
+@dataclasses.dataclass(frozen=True)
+class RNNConfig(_StepBudget, RunConfig):
+    """Plain LSTM with static_rnn and gradient descent; the author printed no final number."""
+    TEST_SUBSET: ClassVar[str] = "head:6000"
+
+    learning_rate: float = hp(0.001, "gradient-descent learning rate", positive_finite)
+    training_steps: int = hp(20000, "training steps", positive)
+    batch_size: int = hp(128, "examples per training step", positive)
+    n_hidden: int = hp(128, "LSTM units", positive)
+    display_step: int = hp(100, "steps between printed lines (and train summaries)", positive)
+    eval_every: int = eval_every_field(500)
+    eval_subset: str = eval_subset_field("head:6000")
+
+
+@dataclasses.dataclass(frozen=True)
+class BiRNNConfig(_StepBudget, RunConfig):
+    """BiRNN reading the middle time step; the author printed 0.992 on a fixed 1000-image test batch."""
+    TEST_SUBSET: ClassVar[str] = "draw:1000"
+    LINE: ClassVar[str] = "step {step}, loss {test_loss:.4f}, accuracy {test_accuracy:.4f}"
+
+    learning_rate: float = hp(0.002, "Adam learning rate", positive_finite)
+    training_steps: int = hp(1001, "training steps (the tutorial's range(1001))", positive)
+    batch_size: int = hp(1000, "examples per training step", positive)
+    n_hidden: int = hp(128, "LSTM units per direction", positive)
+    display_step: int = hp(10, "steps between printed lines on the fixed test batch", positive)
+    eval_every: int = eval_every_field(10, "steps between evaluations of the fixed test batch")
+    eval_subset: str = eval_subset_field("draw:1000")
+
+
+@dataclasses.dataclass(frozen=True)
+class DLSTMConfig(_SampleBudget, RunConfig):
+    """"DLSTM": input projection, then a BiLSTM from explicit initial states (TF 0.6 era)."""
+    TEST_SUBSET: ClassVar[str] = "head:128"
+    LINE: ClassVar[str] = ("Iter {samples}, Minibatch Loss= {loss:.6f}, "
+                           "Training Accuracy= {accuracy:.5f}")
+
+    learning_rate: float = hp(0.001, "Adam learning rate", positive_finite)
+    max_samples: int = hp(100_000, "train while step * batch_size < max_samples", positive)
+    batch_size: int = hp(128, "examples per training step", positive)
+    n_hidden: int = hp(128, "LSTM units per direction (the input projection has 2 * n_hidden)", positive)
+    display_step: int = hp(10, "steps between printed lines (and train summaries)", positive)
+    eval_every: int = eval_every_field(10)
+    eval_subset: str = eval_subset_field("head:128")

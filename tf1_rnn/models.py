@@ -8,6 +8,9 @@ names are the tutorials' own, so TF1 checkpoints line up.
 """
 from typing import Callable, NamedTuple, Optional
 
+import numpy as np
+
+from tf1_rnn import cells
 from tf1_rnn.compat import legacy_rnn_cells, tf
 
 N_STEPS = N_INPUT = 28  # an MNIST image is 28 rows of 28 pixels, one row per time step
@@ -72,23 +75,111 @@ def classifier_head(x, y, logits, optimizer, training, **extras):
 
 def build_bilstm(cfg, training=True):
     """BiLSTM tutorial: static_bidirectional_rnn over the rows, classify from outputs[-1]."""
-    rnn_cell = legacy_rnn_cells()
     with shared_weights():
         x, y = inputs()
         with tf.variable_scope("birnn"):
             with tf.variable_scope("fw"):
-                fw_cell = rnn_cell.BasicLSTMCell(cfg.n_hidden, forget_bias=1.0)
+                fw_cell = cells.make_cell("lstm", cfg.n_hidden)
             with tf.variable_scope("bw"):
-                bw_cell = rnn_cell.BasicLSTMCell(cfg.n_hidden, forget_bias=1.0)
+                bw_cell = cells.make_cell("lstm", cfg.n_hidden)
             # outputs: 28 x [batch, 2 * n_hidden], forward half then backward half
             outputs, _, _ = tf.nn.static_bidirectional_rnn(fw_cell, bw_cell, rows(x), dtype=tf.float32)
         if cfg.readout == "last":
             features = outputs[-1]  # the backward LSTM has read only the last row here
         else:  # each direction's final output: forward at t=27, backward at t=0
             features = tf.concat([outputs[-1][:, :cfg.n_hidden], outputs[0][:, cfg.n_hidden:]], 1)
-        # The tutorial made these with tf.Variable, which named them so; a TF1 checkpoint matches.
-        weights = tf.get_variable("Variable", [2 * cfg.n_hidden, N_CLASSES],
-                                  initializer=tf.random_normal_initializer())
-        biases = tf.get_variable("Variable_1", [N_CLASSES], initializer=tf.random_normal_initializer())
-        logits = tf.matmul(features, weights) + biases  # [batch, 10]
+        logits, _, _ = output_layer(features, 2 * cfg.n_hidden, tf.random_normal_initializer(),
+                                    tf.random_normal_initializer())
     return classifier_head(x, y, logits, tf.train.AdamOptimizer(cfg.learning_rate), training)
+
+
+def output_layer(features, n_in, weights_init, biases_init):
+    """``(features @ W + b, W, b)``, W and b named as the tutorials' tf.Variable calls named them.
+
+    Those names (Variable, Variable_1) let a TF1 checkpoint of the tutorial restore here.
+    """
+    weights = tf.get_variable("Variable", [n_in, N_CLASSES], initializer=weights_init)
+    biases = tf.get_variable("Variable_1", [N_CLASSES], initializer=biases_init)
+    return tf.matmul(features, weights) + biases, weights, biases  # logits: [batch, 10]
+
+
+def build_lstm(cfg, training=True):
+    """LSTM tutorial: dynamic_rnn from zero_state(batch_size), dropout on each layer's output."""
+    with shared_weights():
+        x, y = inputs()
+        batch_size = tf.placeholder(tf.int32, [], name="batch_size")
+        keep_prob = tf.placeholder(tf.float32, [], name="keep_prob")
+        step = tf.train.get_or_create_global_step()
+        layers = [cells.SeededDropoutWrapper(cells.make_cell(cfg.cell, cfg.n_hidden), keep_prob,
+                                             cells.dropout_seed(cfg.seed or 0, i, step))
+                  for i in range(cfg.layers)]
+        cell = layers[0] if cfg.layers == 1 else legacy_rnn_cells().MultiRNNCell(layers, state_is_tuple=True)
+        initial_state = cell.zero_state(batch_size, tf.float32)
+        outputs, _ = tf.nn.dynamic_rnn(cell, x, initial_state=initial_state, time_major=False)
+        h_state = outputs[:, -1, :]  # [batch, n_hidden], the last time step
+        logits, weights, biases = output_layer(h_state, cfg.n_hidden, tf.truncated_normal_initializer(stddev=0.1),
+                                               tf.constant_initializer(0.1))
+        if cfg.softmax_twice:
+            logits = tf.nn.softmax(logits)  # the tutorial's y_pre, fed again to a softmax loss
+        summaries = tf.summary.merge([tf.summary.histogram("weights", weights),
+                                      tf.summary.histogram("biases", biases),
+                                      tf.summary.histogram("h_state", h_state)])
+
+    def extra_feed(n, training):
+        return {batch_size: n, keep_prob: cfg.keep_prob if training else 1.0}
+    return classifier_head(x, y, logits, tf.train.AdamOptimizer(cfg.learning_rate), training,
+                           extra_feed=extra_feed, summaries=summaries)
+
+
+def build_rnn(cfg, training=True):
+    """Plain RNN tutorial: one BasicLSTMCell by static_rnn, gradient descent."""
+    with shared_weights():
+        x, y = inputs()
+        cell = cells.make_cell("lstm", cfg.n_hidden)
+        outputs, _ = tf.nn.static_rnn(cell, rows(x), dtype=tf.float32)  # 28 x [batch, n_hidden]
+        logits, _, _ = output_layer(outputs[-1], cfg.n_hidden, tf.random_normal_initializer(),
+                                    tf.random_normal_initializer())
+    return classifier_head(x, y, logits, tf.train.GradientDescentOptimizer(cfg.learning_rate), training)
+
+
+def build_birnn(cfg, training=True):
+    """BiRNN tutorial: classify from outputs[14], where both directions have read half the image."""
+    with shared_weights():
+        x, y = inputs()
+        fw_cell, bw_cell = cells.make_cell("lstm", cfg.n_hidden), cells.make_cell("lstm", cfg.n_hidden)
+        outputs, _, _ = tf.nn.static_bidirectional_rnn(fw_cell, bw_cell, rows(x), dtype=tf.float32)
+        middle = outputs[N_STEPS // 2]  # [batch, 2 * n_hidden]
+        logits, _, _ = output_layer(middle, 2 * cfg.n_hidden, tf.random_normal_initializer(),
+                                    tf.constant_initializer(0.1))
+    return classifier_head(x, y, logits, tf.train.AdamOptimizer(cfg.learning_rate), training)
+
+
+def build_dlstm(cfg, training=True):
+    """DLSTM tutorial (TF 0.6): input projection, BiLSTM from fed initial states, fixed lengths."""
+    n_projected = 2 * cfg.n_hidden
+    with shared_weights():
+        x, y = inputs()
+        # TF 0.6 cells kept c and h in one [batch, 2 * n_hidden] tensor.
+        initial_fw = tf.placeholder(tf.float32, [None, 2 * cfg.n_hidden], name="istate_fw")
+        initial_bw = tf.placeholder(tf.float32, [None, 2 * cfg.n_hidden], name="istate_bw")
+        lengths = tf.placeholder(tf.int32, [None], name="sequence_length")
+        flat = tf.reshape(tf.transpose(x, [1, 0, 2]), [-1, N_INPUT])  # [28 * batch, 28], time-major
+        w_hidden = tf.get_variable("weights_hidden", [N_INPUT, n_projected],
+                                   initializer=tf.random_normal_initializer())
+        b_hidden = tf.get_variable("biases_hidden", [n_projected], initializer=tf.random_normal_initializer())
+        projected = tf.split(tf.matmul(flat, w_hidden) + b_hidden, N_STEPS, 0)  # 28 x [batch, 2 * n_hidden]
+        fw_cell = cells.make_cell("lstm", cfg.n_hidden, state_is_tuple=False)
+        bw_cell = cells.make_cell("lstm", cfg.n_hidden, state_is_tuple=False)
+        outputs, _, _ = tf.nn.static_bidirectional_rnn(
+            fw_cell, bw_cell, projected, initial_state_fw=initial_fw, initial_state_bw=initial_bw,
+            sequence_length=lengths)
+        w_out = tf.get_variable("weights_out", [2 * cfg.n_hidden, N_CLASSES],
+                                initializer=tf.random_normal_initializer())
+        b_out = tf.get_variable("biases_out", [N_CLASSES], initializer=tf.random_normal_initializer())
+        logits = tf.matmul(outputs[-1], w_out) + b_out  # [batch, 10]
+
+    def extra_feed(n, training):
+        zeros = np.zeros((n, 2 * cfg.n_hidden), np.float32)
+        return {initial_fw: zeros, initial_bw: zeros, lengths: np.full(n, N_STEPS, np.int32)}
+    return classifier_head(x, y, logits, tf.train.AdamOptimizer(cfg.learning_rate), training,
+                           extra_feed=extra_feed)

@@ -67,29 +67,29 @@ def check_output_path(path, what):
         raise RunError(f"cannot write {what} {path}: it is a directory")
 
 
-def load_config(run_dir, script, config_cls):
+def load_config(run_dir, script, config_cls, flag="--resume"):
     """``(config, settings)`` stored in ``run_dir`` by ``script``, checked to be resumable.
 
     ``settings`` are the run settings saved beside the config (data directory, verification).
     """
     if not os.path.isdir(run_dir):
-        raise RunError(f"--resume {run_dir}: no such run directory")
+        raise RunError(f"{flag} {run_dir}: no such run directory")
     try:
         with open(os.path.join(run_dir, CONFIG)) as f:
             stored = json.load(f)
     except FileNotFoundError:
-        raise RunError(f"--resume {run_dir}: not a tf1_rnn run directory (no {CONFIG})") from None
+        raise RunError(f"{flag} {run_dir}: not a tf1_rnn run directory (no {CONFIG})") from None
     except (OSError, ValueError) as err:
-        raise RunError(f"--resume {run_dir}: unreadable {CONFIG} ({err})") from None
+        raise RunError(f"{flag} {run_dir}: unreadable {CONFIG} ({err})") from None
     if stored.get("script") != script:
-        raise RunError(f"--resume {run_dir}: that run was written by {stored.get('script')}, not {script}")
+        raise RunError(f"{flag} {run_dir}: that run was written by {stored.get('script')}, not {script}")
     if RunDir(run_dir).latest_step() is None:
-        raise RunError(f"--resume {run_dir}: holds no checkpoint yet (stopped before the first); "
+        raise RunError(f"{flag} {run_dir}: holds no checkpoint yet (stopped before the first); "
                        "start a new run instead")
     try:
         return config_cls(**stored["config"]), stored.get("settings", {})
     except (TypeError, ValueError) as err:
-        raise RunError(f"--resume {run_dir}: its {CONFIG} does not fit this version ({err})") from None
+        raise RunError(f"{flag} {run_dir}: its {CONFIG} does not fit this version ({err})") from None
 
 
 @dataclasses.dataclass(frozen=True)

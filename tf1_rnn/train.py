@@ -166,16 +166,18 @@ def _loop(run, data, eval_set, start, script, log):
             if not np.isfinite(loss):
                 raise Diverged(f"loss became {loss} at step {step}; the last good checkpoint "
                                f"(step {last_checkpoint}) is kept in {run.run_dir.path}")
+            test_accuracy = test_loss = float("nan")
+            if step % cfg.eval_every == 0:
+                test_accuracy, test_loss = evaluate(sess, model, *eval_set)
+                run.log("test", scalars(accuracy=test_accuracy, loss=test_loss), step)
             if step % cfg.display_step == 0:
                 # As the tutorials did: the batch's accuracy and loss after the update.
                 accuracy, loss = sess.run([model.accuracy, model.loss], model.feed(images, labels, training=False))
-                log(cfg.LINE.format(step=step, samples=step * cfg.batch_size, loss=loss, accuracy=accuracy))
+                log(cfg.LINE.format(step=step, samples=step * cfg.batch_size, loss=loss, accuracy=accuracy,
+                                    test_accuracy=test_accuracy, test_loss=test_loss))
                 run.log("train", scalars(accuracy=accuracy, loss=loss), step)
                 if model.summaries is not None:
                     run.log("train", sess.run(model.summaries, feed), step)
-            if step % cfg.eval_every == 0:
-                accuracy, loss = evaluate(sess, model, *eval_set)
-                run.log("test", scalars(accuracy=accuracy, loss=loss), step)
             if step % cfg.checkpoint_every == 0 or step == cfg.num_steps or stop.requested:
                 run.checkpoint(step, data.train.state())
                 last_checkpoint = step
@@ -185,17 +187,38 @@ def _loop(run, data, eval_set, start, script, log):
                                   stop.exit_status)
 
 
-def _finish(run, data, tutorial_set, start, wall, log):
-    cfg = run.cfg
-    accuracy, _ = evaluate(run.sess, run.model, *tutorial_set)
-    full_accuracy, full_loss = evaluate(run.sess, run.model, data.test.images, data.test.labels)
+def _test_report(sess, model, cfg, data, tutorial_set, log):
+    """The final lines: the tutorial's test subset, then the full test set if that differs."""
+    accuracy, _ = evaluate(sess, model, *tutorial_set)
+    full_accuracy, full_loss = evaluate(sess, model, data.test.images, data.test.labels)
     log(f"Testing Accuracy: {accuracy:.4f}" + ("" if cfg.TEST_SUBSET == "full"
                                                 else f"  ({cfg.TEST_SUBSET} of the test set)"))
     if cfg.TEST_SUBSET != "full":
         log(f"Full test set ({data.test.num_examples} images): {full_accuracy:.4f}")
-    steps_run = cfg.num_steps - start
     return {"test_accuracy": accuracy, "test_subset": cfg.TEST_SUBSET,
-            "full_test_accuracy": full_accuracy, "full_test_loss": full_loss,
-            "steps": cfg.num_steps, "steps_this_process": steps_run, "wall_seconds": wall,
+            "full_test_accuracy": full_accuracy, "full_test_loss": full_loss}
+
+
+def _finish(run, data, tutorial_set, start, wall, log):
+    cfg = run.cfg
+    metrics = _test_report(run.sess, run.model, cfg, data, tutorial_set, log)
+    steps_run = cfg.num_steps - start
+    return {**metrics, "steps": cfg.num_steps, "steps_this_process": steps_run, "wall_seconds": wall,
             "samples_per_second": steps_run * cfg.batch_size / wall if wall > 0 else None,
             "seed": cfg.seed, "config": dataclasses.asdict(cfg)}
+
+
+def evaluate_checkpoint(build_model, cfg, run_dir, data, log=print):
+    """Restore ``run_dir``'s latest checkpoint into a freshly built eval graph and test it."""
+    step = run_dir.latest_step()
+    tutorial_set = test_subset(data.test, cfg.TEST_SUBSET)  # drawn first, as in training
+    graph = tf.Graph()
+    with graph.as_default():
+        model = build_model(cfg, training=False)
+        saver = tf.train.Saver()
+    with compat.cpp_log_hidden():
+        sess = tf.Session(graph=graph)
+    with sess:
+        saver.restore(sess, os.path.join(run_dir.checkpoint_dir, f"model.ckpt-{step}"))
+        log(f"Restored {run_dir.path} at step {step}")
+        return {**_test_report(sess, model, cfg, data, tutorial_set, log), "step": step}
