@@ -17,6 +17,36 @@ from tf1_rnn import idx
 SHORT = TINY + ["--max-samples", 32 * 30 + 1, "--seed", 5]
 
 
+LSTM_TINY = ["--n-hidden", 8, "--batch-size", 32, "--display-step", 5, "--eval-every", 5, "--eval-subset",
+             "head:100", "--checkpoint-every", 10, "--layers", 2]
+LSTM_SHORT = LSTM_TINY + ["--training-steps", 30, "--seed", 5]
+
+
+SMOKE = {
+    "lstm_mnist": LSTM_TINY + ["--training-steps", 10],
+    "rnn_mnist": ["--n-hidden", 8, "--batch-size", 32, "--training-steps", 10, "--display-step", 5,
+                  "--eval-every", 5, "--checkpoint-every", 5],
+    "birnn_mnist": ["--n-hidden", 8, "--batch-size", 32, "--training-steps", 10, "--display-step", 5,
+                    "--eval-every", 5, "--checkpoint-every", 5],
+    "dlstm_mnist": ["--n-hidden", 8, "--batch-size", 32, "--max-samples", 321, "--display-step", 5,
+                    "--eval-every", 5, "--eval-subset", "head:100", "--checkpoint-every", 5],
+}
+
+
+@pytest.mark.parametrize("script", list(SMOKE))
+def test_every_script_runs_and_its_checkpoint_restores_in_a_new_process(tmp_path, synthetic_dir, script):
+    from conftest import run_script
+    data = ["--data-dir", synthetic_dir, "--no-verify"]
+    trained = run_script(script, *SMOKE[script], *data, "--seed", 2, "--logdir", tmp_path / "run",
+                         "--json", tmp_path / "m.json", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    final = [line for line in trained.stdout.splitlines() if line.startswith(("Testing Accuracy", "Full test set"))]
+    assert final and json.loads((tmp_path / "m.json").read_text())["steps"] == 10
+    restored = run_script(script, "--evaluate", tmp_path / "run", cwd=tmp_path)
+    assert restored.returncode == 0, restored.stderr[-3000:]
+    assert restored.stdout.splitlines()[1:] == final  # same lines, same digits
+
+
 def test_bilstm_script_end_to_end(tmp_path, synthetic_dir):
     from conftest import run_script
     result = run_script("bilstm_mnist", *SHORT, "--data-dir", synthetic_dir, "--no-verify",
@@ -71,6 +101,10 @@ CASES = {
     "max samples below a batch": (["--max-samples", "100"], 2, "--max-samples must exceed one batch (128)"),
     "n hidden 0": (["--n-hidden", "0"], 2, "--n-hidden must be at least 1, got 0"),
     "unknown dataset": (["--dataset", "cifar"], 2, "--dataset: invalid choice: 'cifar'"),
+    "lstm keep prob 0": (["--keep-prob", "0"], 2, "--keep-prob must be in (0, 1], got 0.0"),
+    "lstm keep prob above 1": (["--keep-prob", "1.5"], 2, "--keep-prob must be in (0, 1], got 1.5"),
+    "lstm layers 0": (["--layers", "0"], 2, "--layers must be at least 1, got 0"),
+    "lstm unknown cell": (["--cell", "lstmx"], 2, "--cell: invalid choice: 'lstmx'"),
     "resume missing": (["--resume", "{tmp}/nowhere"], 2, "no such run directory"),
     "resume no checkpoint": (["--resume", "{resume:bilstm_mnist}"], 2, "holds no checkpoint yet"),
     "resume other script": (["--resume", "{resume:lstm_mnist}"], 2, "written by lstm_mnist, not bilstm_mnist"),
@@ -105,13 +139,14 @@ def test_bad_input_gives_one_line_and_leaves_nothing(tmp_path, case):
             arg = arg.replace(key, value)
         filled.append(arg)
     before = sorted(p for p in os.listdir(tmp_path))
+    script = "lstm_mnist" if case.startswith("lstm") else "bilstm_mnist"
     env = dict(os.environ, PATH=os.path.dirname(sys.executable), PYTHONPATH=ROOT)
-    result = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bilstm_mnist.py"), *filled],
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", script + ".py"), *filled],
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     lines = result.stderr.strip().splitlines()
     assert result.returncode == status, result.stderr[-3000:]
     assert len(lines) == 1 and message in lines[0], result.stderr[-3000:]
-    assert lines[0].startswith("bilstm_mnist: error: ")
+    assert lines[0].startswith(f"{script}: error: ")
     assert sorted(os.listdir(tmp_path)) == before  # no run directory, no partial file
 
 
@@ -148,21 +183,25 @@ def interrupt_at(proc, marker, signum, twice=False):
     return proc.returncode, "".join(seen) + out, err
 
 
-@pytest.mark.parametrize("signum, status, twice", [(signal.SIGINT, 130, True), (signal.SIGTERM, 143, False)])
-def test_interrupted_and_resumed_run_matches_uninterrupted_bit_for_bit(tmp_path, synthetic_dir, signum, status,
-                                                                       twice):
-    args = SHORT + ["--data-dir", synthetic_dir, "--no-verify"]
-    whole = start("bilstm_mnist", args + ["--logdir", tmp_path / "whole", "--json", tmp_path / "whole.json"], tmp_path)
+@pytest.mark.parametrize("script, signum, status, twice", [
+    ("bilstm_mnist", signal.SIGINT, 130, True),    # Ctrl-C twice: the second is ignored while saving
+    ("bilstm_mnist", signal.SIGTERM, 143, False),
+    ("lstm_mnist", signal.SIGINT, 130, False),     # two layers of dropout
+])
+def test_interrupted_and_resumed_run_matches_uninterrupted_bit_for_bit(tmp_path, synthetic_dir, script, signum,
+                                                                       status, twice):
+    args = (LSTM_SHORT if script == "lstm_mnist" else SHORT) + ["--data-dir", synthetic_dir, "--no-verify"]
+    whole = start(script, args + ["--logdir", tmp_path / "whole", "--json", tmp_path / "whole.json"], tmp_path)
     assert whole.wait(timeout=300) == 0, whole.stderr.read()[-3000:]
 
-    cut = start("bilstm_mnist", args + ["--logdir", tmp_path / "cut"], tmp_path)
+    cut = start(script, args + ["--logdir", tmp_path / "cut"], tmp_path)
     code, out, err = interrupt_at(cut, "Iter480,", signum, twice)  # step 15
     assert code == status, err[-3000:]
     resume_line = err.strip().splitlines()[-1]
-    assert resume_line.endswith(f"Resume with: python scripts/bilstm_mnist.py --resume {tmp_path / 'cut'}")
+    assert resume_line.endswith(f"Resume with: python scripts/{script}.py --resume {tmp_path / 'cut'}")
     assert "Testing Accuracy" not in out
 
-    resumed = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bilstm_mnist.py"), "--resume",
+    resumed = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", script + ".py"), "--resume",
                               tmp_path / "cut", "--json", tmp_path / "cut.json"],
                              cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-3000:]

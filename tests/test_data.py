@@ -118,13 +118,13 @@ def test_batch_larger_than_split_is_refused():
 
 def test_read_data_sets_split_scaling_and_one_hot(synthetic_dir):
     data = read_data_sets(synthetic_dir, one_hot=True, seed=0, verify=False)
-    assert (data.train.num_examples, data.validation.num_examples, data.test.num_examples) == (200, 5000, 200)
+    assert (data.train.num_examples, data.validation.num_examples, data.test.num_examples) == (200, 5000, 6000)
     assert data.train.images.shape == (200, 784) and data.train.images.dtype == np.float32
     assert data.train.images.max() == 1.0 and data.train.images.min() >= 0.0
     assert data.train.labels.shape == (200, 10)
     np.testing.assert_array_equal(data.train.labels.sum(1), np.ones(200))
     raw = read_data_sets(synthetic_dir, dtype=np.uint8, reshape=False, verify=False)
-    assert raw.test.images.shape == (200, 28, 28) and raw.test.images.dtype == np.uint8
+    assert raw.test.images.shape == (6000, 28, 28) and raw.test.images.dtype == np.uint8
     # The first 5000 training rows, unshuffled, are the validation split.
     full = idx.read_images(synthetic_dir + "/train-images-idx3-ubyte.gz")
     np.testing.assert_array_equal(raw.validation.images, full[:5000])
@@ -136,7 +136,7 @@ def test_read_data_sets_rejects_bad_validation_size_and_count_mismatch(tmp_path,
     files = synthetic_files()
     files["t10k-labels-idx1-ubyte"] = idx.encode(np.zeros(7, np.uint8))
     write_files(str(tmp_path), files)
-    with pytest.raises(DataError, match="holds 200 images but .* holds 7 labels"):
+    with pytest.raises(DataError, match="holds 6000 images but .* holds 7 labels"):
         read_data_sets(str(tmp_path), verify=False)
 
 

@@ -74,3 +74,89 @@ def test_one_training_step_changes_every_weight(readout):
     assert np.isfinite(loss)
     for a, b in zip(before, after):
         assert not np.array_equal(a, b)
+
+
+LSTM_NAMES = ["rnn/basic_lstm_cell/bias", "rnn/basic_lstm_cell/kernel"]
+BI_NAMES = [f"bidirectional_rnn/{d}/basic_lstm_cell/{v}" for d in ("bw", "fw") for v in ("bias", "kernel")]
+TUTORIALS = {
+    "lstm": (configs.LSTMConfig(n_hidden=8, seed=1), ["Variable", "Variable_1"] + LSTM_NAMES),
+    "rnn": (configs.RNNConfig(n_hidden=8), ["Variable", "Variable_1"] + LSTM_NAMES),
+    "birnn": (configs.BiRNNConfig(n_hidden=8), ["Variable", "Variable_1"] + BI_NAMES),
+    "dlstm": (configs.DLSTMConfig(n_hidden=8), ["biases_hidden", "biases_out"] + BI_NAMES
+              + ["weights_hidden", "weights_out"]),
+    "bilstm": (TINY, None),
+}
+
+
+@pytest.mark.parametrize("name", list(TUTORIALS))
+def test_every_builder_shapes_names_reuse_and_one_step(name):
+    cfg, expected_names = TUTORIALS[name]
+    build = getattr(models, "build_" + name)
+    with tf.Graph().as_default():
+        tf.set_random_seed(0)
+        g = build(cfg)
+        names = sorted(v.op.name for v in tf.trainable_variables())
+        assert build(cfg, training=False).train_op is None
+        assert sorted(v.op.name for v in tf.trainable_variables()) == names  # rebuilt without raising
+        assert g.x.shape.as_list() == [None, 28, 28] and g.logits.shape.as_list() == [None, 10]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            before = sess.run(tf.trainable_variables())
+            feed = g.feed(images(5), labels(5), training=True)
+            logits, loss, _ = sess.run([g.logits, g.loss, g.train_op], feed)
+            after = sess.run(tf.trainable_variables())
+    if expected_names is not None:
+        assert names == expected_names
+    assert logits.shape == (5, 10) and np.isfinite(loss)
+    assert all(not np.array_equal(a, b) for a, b in zip(before, after))
+
+
+@pytest.mark.parametrize("layers, cell, prefix", [
+    (2, "lstm", "rnn/multi_rnn_cell/cell_1/basic_lstm_cell/kernel"),
+    (1, "gru", "rnn/gru_cell/gates/kernel"),
+    (1, "rnn", "rnn/basic_rnn_cell/kernel"),
+])
+def test_lstm_tutorial_variants_keep_tf1_names(layers, cell, prefix):
+    with tf.Graph().as_default():
+        g = models.build_lstm(configs.LSTMConfig(n_hidden=8, layers=layers, cell=cell))
+        assert prefix in [v.op.name for v in tf.trainable_variables()]
+        assert g.summaries is not None
+
+
+def test_lstm_softmax_twice_is_the_default_and_can_be_corrected():
+    with tf.Graph().as_default():
+        faithful = models.build_lstm(configs.LSTMConfig(n_hidden=8))
+        corrected = models.build_lstm(configs.LSTMConfig(n_hidden=8, softmax_twice=False))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            x, y = images(4), labels(4)
+            probabilities = sess.run(faithful.logits, faithful.feed(x, y, training=False))
+            raw = sess.run(corrected.logits, corrected.feed(x, y, training=False))
+    np.testing.assert_allclose(probabilities.sum(1), 1.0, rtol=1e-5)  # softmax outputs, fed as logits
+    np.testing.assert_allclose(probabilities, np.exp(raw) / np.exp(raw).sum(1, keepdims=True), rtol=1e-5)
+
+
+def dropout_outputs(step, keep_prob, seed=7):
+    """Outputs of a 3-step sequence through the seeded dropout wrapper at a given training step."""
+    from tf1_rnn import cells
+    with tf.Graph().as_default():
+        tf.set_random_seed(0)
+        with models.shared_weights():
+            cell = cells.SeededDropoutWrapper(cells.make_cell("lstm", 16), keep_prob,
+                                              cells.dropout_seed(seed, 0, tf.constant(step)))
+            x = tf.constant(np.ones((2, 3, 4), np.float32))
+            outputs, _ = tf.nn.dynamic_rnn(cell, x, initial_state=cell.zero_state(2, tf.float32))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return sess.run(outputs)
+
+
+def test_dropout_masks_are_a_function_of_seed_and_step():
+    a, again, later, other_seed = (dropout_outputs(5, 0.5), dropout_outputs(5, 0.5), dropout_outputs(6, 0.5),
+                                   dropout_outputs(5, 0.5, seed=8))
+    np.testing.assert_array_equal(a, again)  # a new graph and session: the same masks
+    dropped = a == 0
+    assert 0.3 < dropped.mean() < 0.7
+    assert not np.array_equal(dropped, later == 0) and not np.array_equal(dropped, other_seed == 0)
+    assert not np.array_equal(dropped[:, 0], dropped[:, 1])  # each time step its own mask
+    assert (dropout_outputs(5, 1.0) != 0).all()  # keep_prob 1.0: nothing dropped

@@ -54,6 +54,8 @@ def cpp_log_hidden():
 with cpp_log_hidden():
     import tensorflow  # noqa: E402
 
+    tensorflow.config.list_physical_devices()  # device discovery logs once, here, not at each Session
+
 tf = tensorflow.compat.v1
 
 
@@ -91,6 +93,25 @@ def quiet_tensorflow(verbose=False):
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", message=r".*is deprecated.*", category=UserWarning)
         _QUIET["enabled"] = True
+
+
+class TF1DefaultInitializer:
+    """What TF1's ``get_variable`` used when given no initializer: glorot_uniform for floats,
+    zeros otherwise. Seeded by the graph seed, as in TF1.
+
+    tf-keras's legacy cells otherwise fall back to Keras's own glorot_uniform with a random
+    seed, so ``tf.set_random_seed`` would no longer fix their initial weights. Set it on a
+    variable scope (``initializer=``) and everything below that scope gets TF1's default.
+    """
+
+    def __init__(self):
+        self._glorot = tf.glorot_uniform_initializer()
+
+    def __call__(self, shape, dtype=tf.float32, partition_info=None):
+        dtype = tf.as_dtype(dtype)
+        if dtype.is_floating:
+            return self._glorot(shape, dtype, partition_info=partition_info)
+        return tf.zeros(shape, dtype)
 
 
 def legacy_rnn_cells():

@@ -11,7 +11,7 @@ from typing import Callable, NamedTuple, Optional
 import numpy as np
 
 from tf1_rnn import cells
-from tf1_rnn.compat import legacy_rnn_cells, tf
+from tf1_rnn.compat import TF1DefaultInitializer, legacy_rnn_cells, tf
 
 N_STEPS = N_INPUT = 28  # an MNIST image is 28 rows of 28 pixels, one row per time step
 N_CLASSES = 10
@@ -54,11 +54,10 @@ def shared_weights():
     """Scope for a model's variables: reuse them if this graph already has them.
 
     The initializer is TF1's default for ``get_variable``, which TF1's cells got for their
-    kernels. Without it tf-keras substitutes its own glorot_uniform with a random seed, and
-    the graph-level seed no longer fixes the initial weights.
+    kernels (see :class:`compat.TF1DefaultInitializer`).
     """
     return tf.variable_scope(tf.get_variable_scope(), reuse=tf.AUTO_REUSE,
-                             initializer=tf.glorot_uniform_initializer())
+                             initializer=TF1DefaultInitializer())
 
 
 def classifier_head(x, y, logits, optimizer, training, **extras):

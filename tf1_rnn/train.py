@@ -76,8 +76,7 @@ class Session:
             self.model = build_model(cfg, training=True)
             self.saver = tf.train.Saver(max_to_keep=KEEP_CHECKPOINTS)
             init = tf.global_variables_initializer()
-        with compat.cpp_log_hidden():  # device discovery logs here
-            self.sess = tf.Session(graph=self.graph)
+        self.sess = tf.Session(graph=self.graph)
         graph = None if resuming else self.graph  # the graph is written once, by the first run
         self.writers = {split: tf.summary.FileWriter(run_dir.join(split), graph=graph if split == "train" else None)
                         for split in ("train", "test")}
@@ -216,9 +215,7 @@ def evaluate_checkpoint(build_model, cfg, run_dir, data, log=print):
     with graph.as_default():
         model = build_model(cfg, training=False)
         saver = tf.train.Saver()
-    with compat.cpp_log_hidden():
-        sess = tf.Session(graph=graph)
-    with sess:
+    with tf.Session(graph=graph) as sess:
         saver.restore(sess, os.path.join(run_dir.checkpoint_dir, f"model.ckpt-{step}"))
         log(f"Restored {run_dir.path} at step {step}")
         return {**_test_report(sess, model, cfg, data, tutorial_set, log), "step": step}
