@@ -110,7 +110,8 @@ def main(script, config_cls, builder_name, doc, argv=None):
     try:
         if args.json:
             runs.check_output_path(args.json, "--json")
-        stored, settings = runs.load_config(existing, prog, config_cls, "--resume" if args.resume else "--evaluate") if existing else (None, {})
+        flag = "--resume" if args.resume else "--evaluate"
+        stored, settings = runs.load_config(existing, prog, config_cls, flag) if existing else (None, {})
     except runs.RunError as err:
         parser.error(str(err))
     cfg = configs.with_seed(_config_from_args(parser, config_cls, args, stored))

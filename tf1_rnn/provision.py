@@ -219,7 +219,8 @@ def _verified(path, spec_file):
     except idx.IdxError as err:
         return str(err)
     if digest != spec_file.sha256:
-        return f"{os.path.basename(path)}: checksum mismatch (sha256 {digest[:12]}..., expected {spec_file.sha256[:12]}...)"
+        return (f"{os.path.basename(path)}: checksum mismatch "
+                f"(sha256 {digest[:12]}..., expected {spec_file.sha256[:12]}...)")
     return None
 
 

@@ -11,7 +11,6 @@ held back until the checkpoint that covers their step is written, so after any s
 event files hold each step once and a resumed run appends from where they end.
 """
 import dataclasses
-import json
 import os
 import time
 
