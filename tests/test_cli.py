@@ -111,7 +111,8 @@ CASES = {
     "resume not a run": (["--resume", "{tmp}"], 2, "not a tf1_rnn run directory"),
     # outputs
     "json under a file": (["--json", "{tmp}/afile/m.json"], 2, "afile is not a directory"),
-    "logdir under a file": (["--logdir", "{tmp}/afile/run", "--data-dir", "{data:ok}", "--no-verify"], 1,
+    "logdir under a file": (["--logdir", "{tmp}/afile/run", "--data-dir", "{data:ok}", "--no-verify",
+                             "--eval-subset", "head:10"], 1,
                             "cannot create run directory"),
     # data: exit 1
     "truncated gzip": (["--data-dir", "{data:truncated gzip}", "--no-verify"], 1, "truncated gzip"),
@@ -120,6 +121,8 @@ CASES = {
     "count mismatch": (["--data-dir", "{data:count mismatch}", "--no-verify"], 1, "holds 20 images but"),
     "label out of range": (["--data-dir", "{data:label out of range}", "--no-verify"], 1, "label 12 at index 0"),
     "unrepairable checksum": (["--data-dir", "{data:ok}"] + NO_NET, 1, "checksum mismatch"),
+    "subset beyond the test set": (["--eval-subset", "head:9999", "--data-dir", "{data:ok}", "--no-verify"], 1,
+                                   "test subset head:9999 asks for 9999 images, the test set has 20"),
     "data dir is a file": (["--data-dir", "{tmp}/afile"] + NO_NET, 1, "is a file"),
 }
 

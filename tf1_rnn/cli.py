@@ -122,8 +122,9 @@ def main(script, config_cls, builder_name, doc, argv=None):
         # Data before TensorFlow and before the run directory: a bad file costs a second, leaves nothing.
         data = datasets.read_data_sets(data_dir, one_hot=True, seed=cfg.seed, dataset=cfg.dataset,
                                        verify=verify, source_url=args.source_url, log=print)
-        from tf1_rnn import models, train  # TensorFlow loads here
-        train.quiet(args.verbose)
+        from tf1_rnn import compat, models, train  # TensorFlow loads here
+        compat.quiet_tensorflow(args.verbose)
+        train.check_test_subsets(cfg, data.test)
         if args.evaluate:
             metrics = train.evaluate_checkpoint(getattr(models, builder_name), cfg, runs.RunDir(args.evaluate), data)
             if args.json:
@@ -139,4 +140,7 @@ def main(script, config_cls, builder_name, doc, argv=None):
     except train.Interrupted as stop:
         print(stop.message, file=sys.stderr)
         return stop.exit_status
+    except KeyboardInterrupt:  # outside training (loading, final evaluation): nothing to save
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
     return 0 if metrics else 1

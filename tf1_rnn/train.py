@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from tf1_rnn import compat, interrupts, runs
+from tf1_rnn import interrupts, runs
 from tf1_rnn.compat import tf
 from tf1_rnn.idx import DataError
 from tf1_rnn.interrupts import Interrupted
@@ -25,15 +25,20 @@ from tf1_rnn.runs import RunError
 KEEP_CHECKPOINTS = 3
 EVAL_CHUNK = 1000  # test images per session.run: bounds memory, same mean as one big batch
 
-__all__ = ["train", "Interrupted", "Diverged", "quiet", "evaluate", "test_subset"]
+__all__ = ["train", "evaluate_checkpoint", "check_test_subsets", "Interrupted", "Diverged", "evaluate",
+           "test_subset"]
 
 
 class Diverged(RunError):
     """The loss became NaN or infinite."""
 
 
-def quiet(verbose):
-    compat.quiet_tensorflow(verbose)
+def check_test_subsets(cfg, test):
+    """Raise DataError now if the tutorial's or the evaluation's subset exceeds the test set."""
+    for spec in (cfg.TEST_SUBSET, cfg.eval_subset):
+        count = spec.partition(":")[2]
+        if count and int(count) > test.num_examples:
+            raise DataError(f"test subset {spec} asks for {count} images, the test set has {test.num_examples}")
 
 
 def test_subset(test, spec):
@@ -41,8 +46,6 @@ def test_subset(test, spec):
     kind, _, count = spec.partition(":")
     if kind == "full":
         return test.images, test.labels
-    if int(count) > test.num_examples:
-        raise DataError(f"test subset {spec} asks for {count} images, the test set has {test.num_examples}")
     if kind == "head":
         return test.images[:int(count)], test.labels[:int(count)]
     return test.next_batch(int(count))  # draw: as mnist.test.next_batch(N) did, once per run
@@ -64,8 +67,8 @@ def scalars(**values):
     return tf.Summary(value=[tf.Summary.Value(tag=tag, simple_value=v) for tag, v in values.items()])
 
 
-class Session:
-    """A run's graph, session, saver and writers; one instance per call of :func:`train`."""
+class TrainingSession:
+    """A run's graph, tf.Session, saver and writers; one instance per call of :func:`train`."""
 
     def __init__(self, build_model, cfg, run_dir, resuming):
         self.cfg, self.run_dir = cfg, run_dir
@@ -125,13 +128,14 @@ def train(build_model, cfg, run_dir, data, script, json_path=None, settings=None
     """
     if cfg.seed is None:
         raise ValueError("train() needs cfg.seed; use configs.with_seed(cfg)")
-    resuming = run_dir.latest_step() is not None
-    if not resuming:
-        run_dir.save_config(script, cfg, {"tensorflow": tf.__version__, **(settings or {})})
+    check_test_subsets(cfg, data.test)
     # Drawn once, tutorial subset first: a draw:N subset must be the same batch all run long.
     tutorial_set = test_subset(data.test, cfg.TEST_SUBSET)
     eval_set = tutorial_set if cfg.eval_subset == cfg.TEST_SUBSET else test_subset(data.test, cfg.eval_subset)
-    run = Session(build_model, cfg, run_dir, resuming)
+    resuming = run_dir.latest_step() is not None
+    if not resuming:
+        run_dir.save_config(script, cfg, {"tensorflow": tf.__version__, **(settings or {})})
+    run = TrainingSession(build_model, cfg, run_dir, resuming)
     try:
         start = run.step
         if resuming:
