@@ -12,6 +12,7 @@ import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from conftest import NAMES, ROOT, TINY, synthetic_files, write_files
+from test_provision import Mirror
 from tf1_rnn import idx
 
 SHORT = TINY + ["--max-samples", 32 * 30 + 1, "--seed", 5]
@@ -123,6 +124,8 @@ CASES = {
     "unrepairable checksum": (["--data-dir", "{data:ok}"] + NO_NET, 1, "checksum mismatch"),
     "subset beyond the test set": (["--eval-subset", "head:9999", "--data-dir", "{data:ok}", "--no-verify"], 1,
                                    "test subset head:9999 asks for 9999 images, the test set has 20"),
+    "download cut off": (["--data-dir", "{fresh}", "--source-url", "{mirror:cut}"], 1, "download cut off after"),
+    "http error": (["--data-dir", "{fresh}", "--source-url", "{mirror:404}"], 1, "HTTP 404 Not Found"),
     "data dir is a file": (["--data-dir", "{tmp}/afile"] + NO_NET, 1, "is a file"),
 }
 
@@ -131,10 +134,14 @@ CASES = {
 def test_bad_input_gives_one_line_and_leaves_nothing(tmp_path, case):
     args, status, message = CASES[case]
     (tmp_path / "afile").write_text("a regular file")
-    replace = {"{tmp}": str(tmp_path)}
-    filled = []
+    (tmp_path / "fresh").mkdir()
+    replace = {"{tmp}": str(tmp_path), "{fresh}": str(tmp_path / "fresh")}
+    filled, mirrors = [], []
     for arg in args:
-        if arg.startswith("{data:"):
+        if arg.startswith("{mirror:"):
+            mirrors.append(Mirror(arg[8:-1]))
+            arg = mirrors[-1].url
+        elif arg.startswith("{data:"):
             arg = bad_data(tmp_path, arg[6:-1])
         elif arg.startswith("{resume:"):
             arg = resume_dir(tmp_path, arg[8:-1])
@@ -144,13 +151,18 @@ def test_bad_input_gives_one_line_and_leaves_nothing(tmp_path, case):
     before = sorted(p for p in os.listdir(tmp_path))
     script = "lstm_mnist" if case.startswith("lstm") else "bilstm_mnist"
     env = dict(os.environ, PATH=os.path.dirname(sys.executable), PYTHONPATH=ROOT)
-    result = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", script + ".py"), *filled],
-                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    try:
+        result = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", script + ".py"), *filled],
+                                cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        for mirror in mirrors:
+            mirror.close()
     lines = result.stderr.strip().splitlines()
     assert result.returncode == status, result.stderr[-3000:]
     assert len(lines) == 1 and message in lines[0], result.stderr[-3000:]
     assert lines[0].startswith(f"{script}: error: ")
     assert sorted(os.listdir(tmp_path)) == before  # no run directory, no partial file
+    assert set(os.listdir(tmp_path / "fresh")) <= {".tf1_rnn.lock"}  # no partial download
 
 
 def curve(run_dir, split="test"):
