@@ -12,6 +12,7 @@ import typing
 
 from tf1_rnn import configs, datasets, runs
 from tf1_rnn.idx import DataError
+from tf1_rnn.interrupts import Interrupted
 
 EXIT_USAGE = 2
 
@@ -96,12 +97,8 @@ def _config_from_args(parser, config_cls, args, stored):
         parser.error(str(err))
 
 
-def main(script, config_cls, builder_name, doc, argv=None):
-    """Parse, then train ``models.<builder_name>``; returns the process exit status."""
-
-    prog = os.path.splitext(os.path.basename(script))[0]
-    parser = build_parser(config_cls, prog, doc)
-    args = parser.parse_args(argv)
+def _resolve(parser, config_cls, args, prog):
+    """The config and data settings of this run: a stored run's (--resume, --evaluate) or new."""
     if args.resume and args.logdir:
         parser.error("--resume continues in RUN_DIR; do not pass --logdir with it")
     if args.evaluate and (args.resume or args.logdir):
@@ -117,30 +114,42 @@ def main(script, config_cls, builder_name, doc, argv=None):
     cfg = configs.with_seed(_config_from_args(parser, config_cls, args, stored))
     # A resumed run reads the data it was started with, unless told otherwise.
     data_dir = os.path.abspath(args.data_dir or settings.get("data_dir") or datasets.default_data_dir(cfg.dataset))
-    verify = settings.get("verify", True) and not args.no_verify
+    return cfg, {"data_dir": data_dir, "verify": settings.get("verify", True) and not args.no_verify}
+
+
+def _run(prog, cfg, settings, args, builder_name):
+    # Data before TensorFlow and before the run directory: a bad file costs a second, leaves nothing.
+    data = datasets.read_data_sets(settings["data_dir"], one_hot=True, seed=cfg.seed, dataset=cfg.dataset,
+                                   verify=settings["verify"], source_url=args.source_url, log=print)
+    from tf1_rnn import compat, models, train  # TensorFlow loads here
+    compat.quiet_tensorflow(args.verbose)
+    train.check_test_subsets(cfg, data.test)
+    build_model = getattr(models, builder_name)
+    if args.evaluate:
+        metrics = train.evaluate_checkpoint(build_model, cfg, runs.RunDir(args.evaluate), data)
+        if args.json:
+            runs.write_json(args.json, metrics)
+        return
+    run_dir = runs.RunDir.resume(args.resume) if args.resume else runs.RunDir.create(
+        args.logdir or os.path.join("logs", prog), explicit=bool(args.logdir))
+    train.train(build_model, cfg, run_dir, data, script=prog, json_path=args.json, settings=settings)
+
+
+def main(script, config_cls, builder_name, doc, argv=None):
+    """Parse, then train (or evaluate) ``models.<builder_name>``; returns the exit status."""
+    prog = os.path.splitext(os.path.basename(script))[0]
+    parser = build_parser(config_cls, prog, doc)
+    args = parser.parse_args(argv)
+    cfg, settings = _resolve(parser, config_cls, args, prog)
     try:
-        # Data before TensorFlow and before the run directory: a bad file costs a second, leaves nothing.
-        data = datasets.read_data_sets(data_dir, one_hot=True, seed=cfg.seed, dataset=cfg.dataset,
-                                       verify=verify, source_url=args.source_url, log=print)
-        from tf1_rnn import compat, models, train  # TensorFlow loads here
-        compat.quiet_tensorflow(args.verbose)
-        train.check_test_subsets(cfg, data.test)
-        if args.evaluate:
-            metrics = train.evaluate_checkpoint(getattr(models, builder_name), cfg, runs.RunDir(args.evaluate), data)
-            if args.json:
-                runs.write_json(args.json, metrics)
-            return 0
-        run_dir = runs.RunDir.resume(args.resume) if args.resume else runs.RunDir.create(
-            args.logdir or os.path.join("logs", prog), explicit=bool(args.logdir))
-        metrics = train.train(getattr(models, builder_name), cfg, run_dir, data, script=prog, json_path=args.json,
-                              settings={"data_dir": data_dir, "verify": verify})
+        _run(prog, cfg, settings, args, builder_name)
     except (DataError, runs.RunError) as err:
         print(f"{prog}: error: {err}", file=sys.stderr)
         return 1
-    except train.Interrupted as stop:
+    except Interrupted as stop:
         print(stop.message, file=sys.stderr)
         return stop.exit_status
     except KeyboardInterrupt:  # outside training (loading, final evaluation): nothing to save
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
-    return 0 if metrics else 1
+    return 0
