@@ -6,7 +6,8 @@ Constructing a config validates it, so ``dataclasses.replace(cfg, batch_size=0)`
 
 Class-level constants (not flags) describe the tutorial's protocol: ``TEST_SUBSET`` is the
 test set the author reported on (``full``, ``head:N`` = the first N images, ``draw:N`` = one
-``mnist.test.next_batch(N)``), ``LINE`` the periodic print.
+``mnist.test.next_batch(N)``), ``LINE`` the periodic print (fields: step, samples, epochs,
+loss, accuracy, test_loss, test_accuracy).
 """
 import dataclasses
 import math
@@ -144,7 +145,8 @@ class _StepBudget:
 @dataclasses.dataclass(frozen=True)
 class LSTMConfig(_StepBudget, RunConfig):
     """LSTM with TensorBoard (dynamic_rnn); the author printed test accuracy 0.9703 at step 2000."""
-    LINE: ClassVar[str] = ("Iter{samples}, step {step}, training accuracy {accuracy:.4f}, "
+    # The tutorial's "Iter" is mnist.train.epochs_completed.
+    LINE: ClassVar[str] = ("Iter{epochs}, step {step}, training accuracy {accuracy:.4f}, "
                            "test accuracy {test_accuracy:.4f}")
 
     learning_rate: float = hp(0.001, "Adam learning rate", positive_finite)

@@ -175,8 +175,8 @@ def _loop(run, data, eval_set, start, script, log):
             if step % cfg.display_step == 0:
                 # As the tutorials did: the batch's accuracy and loss after the update.
                 accuracy, loss = sess.run([model.accuracy, model.loss], model.feed(images, labels, training=False))
-                log(cfg.LINE.format(step=step, samples=step * cfg.batch_size, loss=loss, accuracy=accuracy,
-                                    test_accuracy=test_accuracy, test_loss=test_loss))
+                log(cfg.LINE.format(step=step, samples=step * cfg.batch_size, epochs=data.train.epochs_completed,
+                                    loss=loss, accuracy=accuracy, test_accuracy=test_accuracy, test_loss=test_loss))
                 run.log("train", scalars(accuracy=accuracy, loss=loss), step)
                 if model.summaries is not None:
                     run.log("train", sess.run(model.summaries, feed), step)
