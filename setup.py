@@ -12,6 +12,8 @@ setup(
         # The legacy RNN cells (tf.compat.v1.nn.rnn_cell.*) live in tf-keras on Keras 3 installs.
         "tf-keras>=2.16,<2.22",
         "numpy",
+        # Not pulled in by TensorFlow 2.21: serves `tensorboard --logdir logs`, and reads events in the tests.
+        "tensorboard>=2.16",
         "filelock>=3.12",       # one provisioner per data directory at a time
         "platformdirs>=3",      # the per-user cache directory on every OS
     ],
