@@ -16,8 +16,9 @@ import sys
 import tempfile
 import warnings
 
-# The user asked for TensorFlow's C++ log if they set its level themselves.
-_SHOW_CPP_LOG = "TF_CPP_MIN_LOG_LEVEL" in os.environ
+# The user asked for TensorFlow's C++ log by lowering its level to 0 (all) or 1 (warnings).
+# Not "the variable is set": a child process inherits the default we set below.
+_SHOW_CPP_LOG = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2") in ("0", "1")
 # TensorFlow reads these when it (or its Keras loader) first needs them, so set them before
 # the import; a user who imported TensorFlow first is handled by _route_legacy_cells().
 os.environ["TF_USE_LEGACY_KERAS"] = "1"
