@@ -70,14 +70,15 @@ def table(rows, seeds):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=2, help="seeds 1..N for every tutorial (default: 2)")
-    parser.add_argument("--only", nargs="*", default=None, help="labels' first words to run (default: all)")
+    parser.add_argument("--only", nargs="*", default=None, metavar="ROW",
+                        help="rows to run, by name: " + ", ".join(slug(r[0]) for r in RUNS) + " (default: all)")
     parser.add_argument("--out", default="results/reproduce", help="folder for logs and metrics "
                         "(default: results/reproduce; table in results/reproduce.md)")
     parser.add_argument("--data-dir", help="root holding mnist/ and fashion_mnist/ (default: the cache)")
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
-    chosen = [r for r in RUNS if args.only is None or slug(r[0]) in args.only or r[1] in args.only]
+    chosen = [r for r in RUNS if args.only is None or slug(r[0]) in args.only]
     os.makedirs(args.out, exist_ok=True)
     rows, total, began = [], len(chosen) * args.seeds, time.time()
     for i, (label, script, flags, author, subset) in enumerate(chosen):
