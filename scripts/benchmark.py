@@ -52,7 +52,7 @@ def time_tf1_rnn(cfg, warmup, steps):
     images = rng.random((cfg.batch_size, 784), dtype=np.float32)
     labels = np.eye(10, dtype=np.float32)[rng.integers(0, 10, cfg.batch_size)]
     with tempfile.TemporaryDirectory() as tmp:
-        session = train.TrainingSession(models.build_bilstm, cfg, runs.RunDir(tmp), resuming=False)
+        session = train.TrainingSession(models.build_bilstm, cfg, runs.RunDir(tmp))
         feed = session.model.feed(images, labels, training=True)
         for _ in range(warmup):
             session.sess.run(session.model.train_op, feed)

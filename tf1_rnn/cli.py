@@ -39,8 +39,6 @@ def _parse_number(kind):
 
 def _add_field(group, field):
     kind = typing.get_args(field.type)[0] if typing.get_origin(field.type) is typing.Union else field.type
-    if isinstance(kind, str):  # postponed annotations
-        kind = {"int": int, "float": float, "str": str, "bool": bool}[kind.replace("Optional[", "").rstrip("]")]
     default = field.default
     shown = "drawn at random" if default is None else default
     help_text = f"{field.metadata['help']} (default: {shown})"
@@ -130,7 +128,7 @@ def _run(prog, cfg, settings, args, builder_name):
         if args.json:
             runs.write_json(args.json, metrics)
         return
-    run_dir = runs.RunDir.resume(args.resume) if args.resume else runs.RunDir.create(
+    run_dir = runs.RunDir(args.resume) if args.resume else runs.RunDir.create(
         args.logdir or os.path.join("logs", prog), explicit=bool(args.logdir))
     train.train(build_model, cfg, run_dir, data, script=prog, json_path=args.json, settings=settings)
 

@@ -178,7 +178,7 @@ def main(argv=None):
     data_dir = args.data_dir or default_data_dir(args.dataset)
     try:
         paths = provision.provision(DATASETS[args.dataset], data_dir, source_url=args.source_url,
-                                    log=lambda line: print(line, file=sys.stderr))
+                                    log=provision.log_to_stderr)
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -98,14 +98,13 @@ def stack_bidirectional_rnn(cells_fw, cells_bw, inputs, initial_states_fw=None, 
 
     Variables: ``<scope or stack_bidirectional_rnn>/cell_<i>/{fw,bw}/...``, as in TF 1.x.
     """
-    _check_stack(cells_fw, cells_bw)
+    layers = _stack(cells_fw, cells_bw, initial_states_fw, initial_states_bw)
     states_fw, states_bw, layer = [], [], inputs
     with v1.variable_scope(scope or "stack_bidirectional_rnn"):
-        for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
+        for i, (cell_fw, cell_bw, initial_fw, initial_bw) in enumerate(layers):
             with v1.variable_scope(f"cell_{i}") as cell_scope:
                 layer, state_fw, state_bw = v1.nn.static_bidirectional_rnn(
-                    cell_fw, cell_bw, layer, initial_state_fw=(initial_states_fw or [None] * len(cells_fw))[i],
-                    initial_state_bw=(initial_states_bw or [None] * len(cells_bw))[i],
+                    cell_fw, cell_bw, layer, initial_state_fw=initial_fw, initial_state_bw=initial_bw,
                     dtype=dtype, sequence_length=sequence_length, scope=cell_scope)
             states_fw.append(state_fw)
             states_bw.append(state_bw)
@@ -119,14 +118,13 @@ def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs, initial_states_f
 
     Variables: ``<scope>/cell_<i>/bidirectional_rnn/{fw,bw}/...``, as in TF 1.x.
     """
-    _check_stack(cells_fw, cells_bw)
+    layers = _stack(cells_fw, cells_bw, initial_states_fw, initial_states_bw)
     states_fw, states_bw, layer = [], [], inputs
     with v1.variable_scope(scope or "stack_bidirectional_rnn"):
-        for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
+        for i, (cell_fw, cell_bw, initial_fw, initial_bw) in enumerate(layers):
             with v1.variable_scope(f"cell_{i}"):
                 outputs, (state_fw, state_bw) = v1.nn.bidirectional_dynamic_rnn(
-                    cell_fw, cell_bw, layer, initial_state_fw=(initial_states_fw or [None] * len(cells_fw))[i],
-                    initial_state_bw=(initial_states_bw or [None] * len(cells_bw))[i],
+                    cell_fw, cell_bw, layer, initial_state_fw=initial_fw, initial_state_bw=initial_bw,
                     sequence_length=sequence_length, parallel_iterations=parallel_iterations,
                     dtype=dtype, swap_memory=swap_memory, time_major=time_major)
                 layer = v1.concat(outputs, 2)  # [batch, time, fw + bw]
@@ -135,13 +133,16 @@ def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs, initial_states_f
     return layer, tuple(states_fw), tuple(states_bw)
 
 
-def _check_stack(cells_fw, cells_bw):
+def _stack(cells_fw, cells_bw, initial_states_fw, initial_states_bw):
+    """Checked (cell_fw, cell_bw, initial_fw, initial_bw) per layer; a missing initial state is None."""
     if not cells_fw or not cells_bw:
         raise ValueError("stack_bidirectional_rnn needs at least one forward and one backward cell")
     if not isinstance(cells_fw, list) or not isinstance(cells_bw, list):
         raise ValueError("cells_fw and cells_bw must be lists of RNNCells (one per layer)")
     if len(cells_fw) != len(cells_bw):
         raise ValueError("forward and backward cells must have the same depth")
+    none = [None] * len(cells_fw)
+    return list(zip(cells_fw, cells_bw, initial_states_fw or none, initial_states_bw or none))
 
 
 def xavier_initializer(uniform=True, seed=None, dtype=v1.float32):

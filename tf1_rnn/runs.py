@@ -127,10 +127,6 @@ class RunDir:
                                "(choose another --logdir)") from None
         raise RunError(f"no free run directory name under {base}")
 
-    @classmethod
-    def resume(cls, path):
-        return cls(path)
-
     def join(self, *parts):
         return os.path.join(self.path, *parts)
 

@@ -70,7 +70,7 @@ def scalars(**values):
 class TrainingSession:
     """A run's graph, tf.Session, saver and writers; one instance per call of :func:`train`."""
 
-    def __init__(self, build_model, cfg, run_dir, resuming):
+    def __init__(self, build_model, cfg, run_dir, restore_step=None):
         self.cfg, self.run_dir = cfg, run_dir
         self.graph = tf.Graph()
         with self.graph.as_default():
@@ -79,12 +79,12 @@ class TrainingSession:
             self.saver = tf.train.Saver(max_to_keep=KEEP_CHECKPOINTS)
             init = tf.global_variables_initializer()
         self.sess = tf.Session(graph=self.graph)
-        graph = None if resuming else self.graph  # the graph is written once, by the first run
+        graph = self.graph if restore_step is None else None  # the graph is written once, by the first run
         self.writers = {split: tf.summary.FileWriter(run_dir.join(split), graph=graph if split == "train" else None)
                         for split in ("train", "test")}
         self.pending = []  # (split, summary, step) not yet covered by a checkpoint
-        if resuming:
-            self.saver.restore(self.sess, os.path.join(run_dir.checkpoint_dir, f"model.ckpt-{run_dir.latest_step()}"))
+        if restore_step is not None:
+            self.saver.restore(self.sess, os.path.join(run_dir.checkpoint_dir, f"model.ckpt-{restore_step}"))
             # A new Saver knows no earlier checkpoints; tell it, so it keeps pruning to the last few.
             state = tf.train.get_checkpoint_state(run_dir.checkpoint_dir)
             self.saver.recover_last_checkpoints(list(state.all_model_checkpoint_paths))
@@ -132,13 +132,13 @@ def train(build_model, cfg, run_dir, data, script, json_path=None, settings=None
     # Drawn once, tutorial subset first: a draw:N subset must be the same batch all run long.
     tutorial_set = test_subset(data.test, cfg.TEST_SUBSET)
     eval_set = tutorial_set if cfg.eval_subset == cfg.TEST_SUBSET else test_subset(data.test, cfg.eval_subset)
-    resuming = run_dir.latest_step() is not None
-    if not resuming:
+    restore_step = run_dir.latest_step()
+    if restore_step is None:
         run_dir.save_config(script, cfg, {"tensorflow": tf.__version__, **(settings or {})})
-    run = TrainingSession(build_model, cfg, run_dir, resuming)
+    run = TrainingSession(build_model, cfg, run_dir, restore_step)
     try:
         start = run.step
-        if resuming:
+        if restore_step is not None:
             data.train.restore(run_dir.load_state(start))
             log(f"Resuming {run_dir.path} at step {start} of {cfg.num_steps} (seed {cfg.seed})")
         else:
