@@ -136,19 +136,21 @@ def test_lstm_softmax_twice_is_the_default_and_can_be_corrected():
     np.testing.assert_allclose(probabilities, np.exp(raw) / np.exp(raw).sum(1, keepdims=True), rtol=1e-5)
 
 
-def dropout_outputs(step, keep_prob, seed=7):
-    """Outputs of a 3-step sequence through the seeded dropout wrapper at a given training step."""
+def dropout_outputs(step, keep_prob, seed=7, with_plain=False):
+    """Outputs of a 3-step sequence through the seeded dropout wrapper at a given training step;
+    ``with_plain`` also returns the same LSTM's outputs without the wrapper (shared weights)."""
     from tf1_rnn import cells
     with tf.Graph().as_default():
         tf.set_random_seed(0)
+        x = tf.constant(np.random.default_rng(0).normal(size=(2, 3, 4)).astype(np.float32))
         with models.shared_weights():
             cell = cells.SeededDropoutWrapper(cells.make_cell("lstm", 16), keep_prob,
                                               cells.dropout_seed(seed, 0, tf.constant(step)))
-            x = tf.constant(np.ones((2, 3, 4), np.float32))
             outputs, _ = tf.nn.dynamic_rnn(cell, x, initial_state=cell.zero_state(2, tf.float32))
+            plain, _ = tf.nn.dynamic_rnn(cells.make_cell("lstm", 16), x, dtype=tf.float32)
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
-            return sess.run(outputs)
+            return sess.run((outputs, plain)) if with_plain else sess.run(outputs)
 
 
 def test_dropout_masks_are_a_function_of_seed_and_step():
@@ -160,3 +162,12 @@ def test_dropout_masks_are_a_function_of_seed_and_step():
     assert not np.array_equal(dropped, later == 0) and not np.array_equal(dropped, other_seed == 0)
     assert not np.array_equal(dropped[:, 0], dropped[:, 1])  # each time step its own mask
     assert (dropout_outputs(5, 1.0) != 0).all()  # keep_prob 1.0: nothing dropped
+
+
+def test_dropout_touches_only_the_output_as_tf1_output_keep_prob_did():
+    # DropoutWrapper(output_keep_prob=p) scaled kept outputs by 1/p and passed the undropped state
+    # on; dropping the recurrent h too would change every later step and slow training.
+    dropped, plain = dropout_outputs(5, 0.5, with_plain=True)
+    kept = dropped != 0
+    assert 0.3 < kept.mean() < 0.7
+    np.testing.assert_allclose(dropped[kept], plain[kept] / 0.5, rtol=1e-5)
