@@ -51,15 +51,16 @@ class DataSet:
         self._images = self._source_images[self._order]
         self._labels = self._source_labels[self._order]
 
-    def next_batch(self, batch_size, shuffle=True):
+    def next_batch(self, batch_size, fake_data=False, shuffle=True):
         """The next ``batch_size`` examples; always a full batch, as in TF1.
 
         The first call permutes the whole set. A batch that runs past the end takes the
-        old epoch's tail, reshuffles, and fills up from the new epoch's head.
+        old epoch's tail, reshuffles, and fills up from the new epoch's head. ``fake_data``
+        (TF1's second argument) gives TF1's constant batch: all-ones images, label 0.
         """
-        if not 0 < batch_size <= self.num_examples:
-            raise ValueError(f"batch_size must be in 1..{self.num_examples} (the examples in "
-                             f"this split), got {batch_size}")
+        self._check_batch_size(batch_size)
+        if fake_data:
+            return self._fake_batch(batch_size)
         start = self._index_in_epoch
         if shuffle and start == 0 and self._epochs_completed == 0:
             self._shuffle()
@@ -74,6 +75,15 @@ class DataSet:
         head = slice(0, self._index_in_epoch)
         return (np.concatenate([tail_images, self._images[head]]),
                 np.concatenate([tail_labels, self._labels[head]]))
+
+    def _check_batch_size(self, batch_size):
+        if not 0 < batch_size <= self.num_examples:
+            raise ValueError(f"batch_size must be in 1..{self.num_examples} (the examples in "
+                             f"this split), got {batch_size}")
+
+    def _fake_batch(self, batch_size):
+        label = np.eye(1, NUM_CLASSES, dtype=np.float32)[0] if self._labels.ndim == 2 else 0
+        return [[1] * (IMAGE_ROWS * IMAGE_COLS)] * batch_size, [label] * batch_size
 
     def state(self):
         """Everything that decides the next batches, as plain arrays and ints."""
@@ -124,11 +134,12 @@ def _one_hot(labels, num_classes=NUM_CLASSES):
 
 def read_data_sets(train_dir=None, fake_data=False, one_hot=False, dtype=np.float32, reshape=True,
                    validation_size=5000, seed=None, source_url=None, dataset="mnist", verify=True,
-                   log=None):
+                   log=None, dataset_class=DataSet):
     """TF1's ``read_data_sets``: provision ``train_dir`` if needed, then split and wrap.
 
     ``verify=False`` uses the IDX files already in ``train_dir`` as they are (your own data
-    in MNIST's format, or test data): no checksum, no download.
+    in MNIST's format, or test data): no checksum, no download. ``dataset_class`` wraps each
+    split (a subclass with another batch order, such as TF 0.x's).
     """
     if fake_data:
         raise NotImplementedError("fake_data=True is not supported; write small IDX files instead")
@@ -156,9 +167,9 @@ def read_data_sets(train_dir=None, fake_data=False, one_hot=False, dtype=np.floa
     train_seed, validation_seed, test_seed = np.random.SeedSequence(seed).spawn(3)
     v = validation_size
     return Datasets(
-        train=DataSet(images["train"][v:], labels["train"][v:], train_seed),
-        validation=DataSet(images["train"][:v], labels["train"][:v], validation_seed),
-        test=DataSet(images["test"], labels["test"], test_seed))
+        train=dataset_class(images["train"][v:], labels["train"][v:], train_seed),
+        validation=dataset_class(images["train"][:v], labels["train"][:v], validation_seed),
+        test=dataset_class(images["test"], labels["test"], test_seed))
 
 
 def main(argv=None):
