@@ -16,8 +16,20 @@ setup(
         "tensorboard>=2.16",
         "filelock>=3.12",       # one provisioner per data directory at a time
         "platformdirs>=3",      # the per-user cache directory on every OS
+        # The legacy runner: Python 2 sources converted in memory (lib2to3's maintained fork), and
+        # tf.contrib.slim / tf.contrib.layers through their maintained successor.
+        "fissix>=21",
+        "tf-slim>=1.1",
     ],
-    extras_require={"test": ["pytest>=7"]},
+    extras_require={
+        # Notebooks under the runner, and %load_ext tf1_rnn in a live kernel.
+        "notebook": ["nbclient>=0.10", "nbformat>=5", "ipykernel>=6", "jupyter_client>=8"],
+        "plots": ["matplotlib>=3.7"],
+        # scripts/benchmark.py's PyTorch column (a CPU build is enough); not needed by the tests.
+        "bench": ["torch>=2"],
+        "test": ["pytest>=7", "nbclient>=0.10", "nbformat>=5", "ipykernel>=6", "jupyter_client>=8",
+                 "matplotlib>=3.7", "scipy>=1.10"],
+    },
     entry_points={"console_scripts": [
         "tf1-rnn-fetch=tf1_rnn.datasets:main",
         "tf1-rnn-legacy=tf1_rnn.run_legacy:main",

@@ -1,4 +1,6 @@
 """Graph builders: shapes, TF1 variable names, repeated builds, shared weights, seeding."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -88,9 +90,11 @@ TUTORIALS = {
 }
 
 
+@pytest.mark.parametrize("impl", ["cell", "fused"])
 @pytest.mark.parametrize("name", list(TUTORIALS))
-def test_every_builder_shapes_names_reuse_and_one_step(name):
+def test_every_builder_shapes_names_reuse_and_one_step(name, impl):
     cfg, expected_names = TUTORIALS[name]
+    cfg = dataclasses.replace(cfg, lstm_impl=impl)
     build = getattr(models, "build_" + name)
     with tf.Graph().as_default():
         tf.set_random_seed(0)

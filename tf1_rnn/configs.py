@@ -70,6 +70,12 @@ def eval_subset_field(default):
               "(one next_batch(N), as TF1 tutorials did)", subset, tutorial=False)
 
 
+def lstm_impl_field():
+    return hp("cell", "how the LSTM runs: cell = the tutorial's BasicLSTMCell graph, one cell call per "
+              "time step; fused = the same function and variables (checkpoints interchange) as one "
+              "sequence op with a hand-written gradient (faster)", one_of("cell", "fused"), tutorial=False)
+
+
 def flag(name):
     return "--" + name.replace("_", "-")
 
@@ -132,6 +138,7 @@ class BiLSTMConfig(_SampleBudget, RunConfig):
     readout: str = hp("last", "what the classifier reads: last = outputs[-1] as the tutorial "
                       "(the backward LSTM has then seen one row); ends = each direction's "
                       "final output (corrected)", one_of("last", "ends"))
+    lstm_impl: str = lstm_impl_field()
 
 
 class _StepBudget:
@@ -163,6 +170,12 @@ class LSTMConfig(_StepBudget, RunConfig):
                              "tutorial did (a double softmax); --no-softmax-twice feeds the logits")
     eval_every: int = eval_every_field(20, "steps between test-set evaluations, as the tutorial printed them")
     eval_subset: str = eval_subset_field("full")
+    lstm_impl: str = lstm_impl_field()
+
+    def check(self):
+        super().check()
+        if self.lstm_impl == "fused" and self.cell != "lstm":
+            raise ConfigError(f"--lstm-impl fused needs --cell lstm, got --cell {self.cell}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,6 +190,7 @@ class RNNConfig(_StepBudget, RunConfig):
     display_step: int = hp(100, "steps between printed lines (and train summaries)", positive)
     eval_every: int = eval_every_field(500)
     eval_subset: str = eval_subset_field("head:6000")
+    lstm_impl: str = lstm_impl_field()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -192,6 +206,7 @@ class BiRNNConfig(_StepBudget, RunConfig):
     display_step: int = hp(10, "steps between printed lines on the fixed test batch", positive)
     eval_every: int = eval_every_field(10, "steps between evaluations of the fixed test batch")
     eval_subset: str = eval_subset_field("draw:1000")
+    lstm_impl: str = lstm_impl_field()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,3 +223,4 @@ class DLSTMConfig(_SampleBudget, RunConfig):
     display_step: int = hp(10, "steps between printed lines (and train summaries)", positive)
     eval_every: int = eval_every_field(10)
     eval_subset: str = eval_subset_field("head:128")
+    lstm_impl: str = lstm_impl_field()

@@ -5,12 +5,17 @@ Everything is built under ``reuse=AUTO_REUSE`` at the caller's variable scope, s
 again in the same graph (a notebook re-running a cell, or an eval graph beside a train
 graph) shares the weights instead of raising "Variable ... already exists". Variable
 names are the tutorials' own, so TF1 checkpoints line up.
+
+``cfg.lstm_impl`` picks how an LSTM runs: ``cell`` builds the tutorial's own graph
+(BasicLSTMCell unrolled by static_rnn), ``fused`` computes the same function with the same
+variables through :mod:`tf1_rnn.fused_rnn` (time-major, a hand-written gradient). The ``cell``
+branches are left exactly as they were: a seed gives the same graph, so the same run.
 """
 from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 
-from tf1_rnn import cells
+from tf1_rnn import cells, fused_rnn
 from tf1_rnn.compat import TF1DefaultInitializer, legacy_rnn_cells, tf
 
 N_STEPS = N_INPUT = 28  # an MNIST image is 28 rows of 28 pixels, one row per time step
@@ -50,6 +55,11 @@ def rows(x):
     return tf.unstack(x, N_STEPS, axis=1)
 
 
+def time_major(x):
+    """[batch, 28, 28] -> [28, batch, 28], the fused LSTM's input."""
+    return tf.transpose(x, [1, 0, 2])
+
+
 def shared_weights():
     """Scope for a model's variables: reuse them if this graph already has them.
 
@@ -77,16 +87,24 @@ def build_bilstm(cfg, training=True):
     with shared_weights():
         x, y = inputs()
         with tf.variable_scope("birnn"):
-            with tf.variable_scope("fw"):
-                fw_cell = cells.make_cell("lstm", cfg.n_hidden)
-            with tf.variable_scope("bw"):
-                bw_cell = cells.make_cell("lstm", cfg.n_hidden)
-            # outputs: 28 x [batch, 2 * n_hidden], forward half then backward half
-            outputs, _, _ = tf.nn.static_bidirectional_rnn(fw_cell, bw_cell, rows(x), dtype=tf.float32)
+            if cfg.lstm_impl == "fused":
+                # outputs.at(t): [batch, 2 * n_hidden]. Reading only t=27, the backward LSTM runs one step.
+                read = [N_STEPS - 1] if cfg.readout == "last" else [0, N_STEPS - 1]
+                outputs = fused_rnn.bidirectional_lstm(time_major(x), cfg.n_hidden, read=read)
+                first = outputs.at(0) if cfg.readout == "ends" else None
+                last = outputs.at(N_STEPS - 1)
+            else:
+                with tf.variable_scope("fw"):
+                    fw_cell = cells.make_cell("lstm", cfg.n_hidden)
+                with tf.variable_scope("bw"):
+                    bw_cell = cells.make_cell("lstm", cfg.n_hidden)
+                # outputs: 28 x [batch, 2 * n_hidden], forward half then backward half
+                outputs, _, _ = tf.nn.static_bidirectional_rnn(fw_cell, bw_cell, rows(x), dtype=tf.float32)
+                first, last = outputs[0], outputs[-1]
         if cfg.readout == "last":
-            features = outputs[-1]  # the backward LSTM has read only the last row here
+            features = last  # the backward LSTM has read only the last row here
         else:  # each direction's final output: forward at t=27, backward at t=0
-            features = tf.concat([outputs[-1][:, :cfg.n_hidden], outputs[0][:, cfg.n_hidden:]], 1)
+            features = tf.concat([last[:, :cfg.n_hidden], first[:, cfg.n_hidden:]], 1)
         logits, _, _ = output_layer(features, 2 * cfg.n_hidden, tf.random_normal_initializer(),
                                     tf.random_normal_initializer())
     return classifier_head(x, y, logits, tf.train.AdamOptimizer(cfg.learning_rate), training)
@@ -109,13 +127,11 @@ def build_lstm(cfg, training=True):
         batch_size = tf.placeholder(tf.int32, [], name="batch_size")
         keep_prob = tf.placeholder(tf.float32, [], name="keep_prob")
         step = tf.train.get_or_create_global_step()
-        layers = [cells.SeededDropoutWrapper(cells.make_cell(cfg.cell, cfg.n_hidden), keep_prob,
-                                             cells.dropout_seed(cfg.seed or 0, i, step))
-                  for i in range(cfg.layers)]
-        cell = layers[0] if cfg.layers == 1 else legacy_rnn_cells().MultiRNNCell(layers, state_is_tuple=True)
-        initial_state = cell.zero_state(batch_size, tf.float32)
-        outputs, _ = tf.nn.dynamic_rnn(cell, x, initial_state=initial_state, time_major=False)
-        h_state = outputs[:, -1, :]  # [batch, n_hidden], the last time step
+        if cfg.lstm_impl == "fused":
+            seeds = [cells.dropout_seed(cfg.seed or 0, i, step) for i in range(cfg.layers)]
+            h_state = fused_rnn.dropout_lstm(time_major(x), cfg.n_hidden, keep_prob, seeds)[-1]  # [batch, n_hidden]
+        else:
+            h_state = _dropout_rnn(cfg, x, batch_size, keep_prob, step)
         logits, weights, biases = output_layer(h_state, cfg.n_hidden, tf.truncated_normal_initializer(stddev=0.1),
                                                tf.constant_initializer(0.1))
         if cfg.softmax_twice:
@@ -130,12 +146,26 @@ def build_lstm(cfg, training=True):
                            extra_feed=extra_feed, summaries=summaries)
 
 
+def _dropout_rnn(cfg, x, batch_size, keep_prob, step):
+    """The tutorial's cells under dynamic_rnn; the last time step's dropped output [batch, n_hidden]."""
+    layers = [cells.SeededDropoutWrapper(cells.make_cell(cfg.cell, cfg.n_hidden), keep_prob,
+                                         cells.dropout_seed(cfg.seed or 0, i, step))
+              for i in range(cfg.layers)]
+    cell = layers[0] if cfg.layers == 1 else legacy_rnn_cells().MultiRNNCell(layers, state_is_tuple=True)
+    initial_state = cell.zero_state(batch_size, tf.float32)
+    outputs, _ = tf.nn.dynamic_rnn(cell, x, initial_state=initial_state, time_major=False)
+    return outputs[:, -1, :]  # the last time step
+
+
 def build_rnn(cfg, training=True):
     """Plain RNN tutorial: one BasicLSTMCell by static_rnn, gradient descent."""
     with shared_weights():
         x, y = inputs()
-        cell = cells.make_cell("lstm", cfg.n_hidden)
-        outputs, _ = tf.nn.static_rnn(cell, rows(x), dtype=tf.float32)  # 28 x [batch, n_hidden]
+        if cfg.lstm_impl == "fused":
+            outputs, _ = fused_rnn.lstm(time_major(x), cfg.n_hidden)  # [28, batch, n_hidden]
+        else:
+            cell = cells.make_cell("lstm", cfg.n_hidden)
+            outputs, _ = tf.nn.static_rnn(cell, rows(x), dtype=tf.float32)  # 28 x [batch, n_hidden]
         logits, _, _ = output_layer(outputs[-1], cfg.n_hidden, tf.random_normal_initializer(),
                                     tf.random_normal_initializer())
     return classifier_head(x, y, logits, tf.train.GradientDescentOptimizer(cfg.learning_rate), training)
@@ -145,9 +175,13 @@ def build_birnn(cfg, training=True):
     """BiRNN tutorial: classify from outputs[14], where both directions have read half the image."""
     with shared_weights():
         x, y = inputs()
-        fw_cell, bw_cell = cells.make_cell("lstm", cfg.n_hidden), cells.make_cell("lstm", cfg.n_hidden)
-        outputs, _, _ = tf.nn.static_bidirectional_rnn(fw_cell, bw_cell, rows(x), dtype=tf.float32)
-        middle = outputs[N_STEPS // 2]  # [batch, 2 * n_hidden]
+        if cfg.lstm_impl == "fused":  # forward LSTM runs steps 0..14, backward 27..14
+            outputs = fused_rnn.bidirectional_lstm(time_major(x), cfg.n_hidden, read=[N_STEPS // 2])
+            middle = outputs.at(N_STEPS // 2)  # [batch, 2 * n_hidden]
+        else:
+            fw_cell, bw_cell = cells.make_cell("lstm", cfg.n_hidden), cells.make_cell("lstm", cfg.n_hidden)
+            outputs, _, _ = tf.nn.static_bidirectional_rnn(fw_cell, bw_cell, rows(x), dtype=tf.float32)
+            middle = outputs[N_STEPS // 2]  # [batch, 2 * n_hidden]
         logits, _, _ = output_layer(middle, 2 * cfg.n_hidden, tf.random_normal_initializer(),
                                     tf.constant_initializer(0.1))
     return classifier_head(x, y, logits, tf.train.AdamOptimizer(cfg.learning_rate), training)
@@ -166,16 +200,22 @@ def build_dlstm(cfg, training=True):
         w_hidden = tf.get_variable("weights_hidden", [N_INPUT, n_projected],
                                    initializer=tf.random_normal_initializer())
         b_hidden = tf.get_variable("biases_hidden", [n_projected], initializer=tf.random_normal_initializer())
-        projected = tf.split(tf.matmul(flat, w_hidden) + b_hidden, N_STEPS, 0)  # 28 x [batch, 2 * n_hidden]
-        fw_cell = cells.make_cell("lstm", cfg.n_hidden, state_is_tuple=False)
-        bw_cell = cells.make_cell("lstm", cfg.n_hidden, state_is_tuple=False)
-        outputs, _, _ = tf.nn.static_bidirectional_rnn(
-            fw_cell, bw_cell, projected, initial_state_fw=initial_fw, initial_state_bw=initial_bw,
-            sequence_length=lengths)
+        if cfg.lstm_impl == "fused":
+            projected = tf.reshape(tf.matmul(flat, w_hidden) + b_hidden, [N_STEPS, -1, n_projected])
+            last = fused_rnn.bidirectional_lstm(projected, cfg.n_hidden, initial_fw, initial_bw, lengths,
+                                                state_is_tuple=False).at(N_STEPS - 1)
+        else:
+            projected = tf.split(tf.matmul(flat, w_hidden) + b_hidden, N_STEPS, 0)  # 28 x [batch, 2 * n_hidden]
+            fw_cell = cells.make_cell("lstm", cfg.n_hidden, state_is_tuple=False)
+            bw_cell = cells.make_cell("lstm", cfg.n_hidden, state_is_tuple=False)
+            outputs, _, _ = tf.nn.static_bidirectional_rnn(
+                fw_cell, bw_cell, projected, initial_state_fw=initial_fw, initial_state_bw=initial_bw,
+                sequence_length=lengths)
+            last = outputs[-1]
         w_out = tf.get_variable("weights_out", [2 * cfg.n_hidden, N_CLASSES],
                                 initializer=tf.random_normal_initializer())
         b_out = tf.get_variable("biases_out", [N_CLASSES], initializer=tf.random_normal_initializer())
-        logits = tf.matmul(outputs[-1], w_out) + b_out  # [batch, 10]
+        logits = tf.matmul(last, w_out) + b_out  # [batch, 10]
 
     def extra_feed(n, training):
         zeros = np.zeros((n, 2 * cfg.n_hidden), np.float32)

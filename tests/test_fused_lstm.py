@@ -1,0 +1,186 @@
+"""The fused LSTM against BasicLSTMCell: same outputs, states, gradients and variables.
+
+Every tutorial model is built twice, ``lstm_impl="cell"`` and ``"fused"``, at the tutorial's
+own sizes (batch 4); the fused graph restores the cell graph's checkpoint, and logits, loss and
+the gradients with respect to every weight and the input must agree to 1e-5 relative.
+"""
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from conftest import run_script
+from tf1_rnn import cells, configs, fused_rnn, models
+from tf1_rnn.compat import tf
+
+BATCH = 4
+RTOL = 1e-5
+
+
+def assert_close(actual, expected):
+    """Equal to ``RTOL`` relative, measured against the largest magnitude in ``expected``."""
+    np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=RTOL * np.abs(expected).max())
+
+
+def batch(seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((BATCH, 784), dtype=np.float32), np.eye(10, dtype=np.float32)[rng.integers(0, 10, BATCH)]
+
+
+def dlstm_feed(graph, n_hidden):
+    """Random fed initial states and uneven lengths, where the tutorial fed zeros and 28."""
+    rng = np.random.default_rng(1)
+    return {graph.get_tensor_by_name("istate_fw:0"): rng.normal(size=(BATCH, 2 * n_hidden)).astype(np.float32),
+            graph.get_tensor_by_name("istate_bw:0"): rng.normal(size=(BATCH, 2 * n_hidden)).astype(np.float32),
+            graph.get_tensor_by_name("sequence_length:0"): np.array([28, 13, 1, 27], np.int32)}
+
+
+# Grappler takes ~15 s over the cell DLSTM's 56 sequence-length conds and their gradients;
+# the comparison does not need it.
+NO_GRAPPLER = tf.ConfigProto()
+NO_GRAPPLER.graph_options.rewrite_options.disable_meta_optimizer = True
+
+MODELS = {
+    "bilstm": configs.BiLSTMConfig(seed=1),                      # H=256 both directions, outputs[-1]
+    "bilstm_ends": configs.BiLSTMConfig(seed=1, readout="ends"),
+    "rnn": configs.RNNConfig(seed=1),                            # H=128, one direction
+    "birnn": configs.BiRNNConfig(seed=1),                        # H=128, outputs[14]
+    "dlstm": configs.DLSTMConfig(seed=1),                        # concatenated fed states, sequence_length
+    "lstm": configs.LSTMConfig(seed=1),                          # dynamic_rnn, dropout masks per time step
+    "lstm_layers": configs.LSTMConfig(seed=1, layers=2, n_hidden=32),
+}
+
+
+def run_model(name, impl, checkpoint, restore):
+    """Build one tutorial graph; save (cell) or restore (fused) its weights; return names and values."""
+    cfg = dataclasses.replace(MODELS[name], lstm_impl=impl)
+    build = getattr(models, "build_" + name.split("_")[0])
+    with tf.Graph().as_default() as graph:
+        tf.set_random_seed(0)
+        model = build(cfg, training=False)  # no optimizer: the gradients are taken here
+        weights = tf.trainable_variables()
+        inputs = [model.x]
+        feed = model.feed(*batch(), training=True)  # lstm: keep_prob 0.5, the masks of step 0
+        if name == "dlstm":
+            feed.update(dlstm_feed(graph, cfg.n_hidden))
+            inputs += [graph.get_tensor_by_name(f"istate_{d}:0") for d in ("fw", "bw")]
+        grads = tf.gradients(model.loss, weights + inputs)
+        saver = tf.train.Saver()
+        with tf.Session(config=NO_GRAPPLER if name == "dlstm" else None) as sess:
+            if restore:
+                saver.restore(sess, checkpoint)
+            else:
+                sess.run(tf.global_variables_initializer())
+                saver.save(sess, checkpoint)
+            values = sess.run([model.logits, model.loss] + grads, feed)
+    return sorted(v.op.name for v in weights), values
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_fused_model_equals_cell_model(name, tmp_path):
+    checkpoint = str(tmp_path / "model.ckpt")
+    cell_names, expected = run_model(name, "cell", checkpoint, restore=False)
+    fused_names, actual = run_model(name, "fused", checkpoint, restore=True)  # the cell's checkpoint
+    assert fused_names == cell_names
+    for a, e in zip(actual, expected):
+        assert_close(a, e)
+    assert np.abs(expected[2]).max() > 0  # the gradients are not trivially zero
+
+
+def test_a_fused_checkpoint_restores_into_the_cell_graph(tmp_path):
+    checkpoint = str(tmp_path / "model.ckpt")
+    _, (fused_logits, *_) = run_model("rnn", "fused", checkpoint, restore=False)
+    _, (cell_logits, *_) = run_model("rnn", "cell", checkpoint, restore=True)
+    assert_close(fused_logits, cell_logits)
+
+
+def initial_weights(name, impl):
+    cfg = dataclasses.replace(MODELS[name], n_hidden=8, lstm_impl=impl)
+    with tf.Graph().as_default():
+        tf.set_random_seed(3)
+        getattr(models, "build_" + name.split("_")[0])(cfg, training=False)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return {v.op.name: sess.run(v) for v in tf.trainable_variables()}
+
+
+@pytest.mark.parametrize("name", ["bilstm", "lstm", "rnn", "birnn", "dlstm"])
+def test_a_seed_gives_both_impls_the_same_initial_weights(name):
+    # So cell and fused runs of one seed start from the same point: an accuracy comparison is paired.
+    cell, fused = initial_weights(name, "cell"), initial_weights(name, "fused")
+    assert cell.keys() == fused.keys()
+    for key in cell:
+        np.testing.assert_array_equal(fused[key], cell[key])
+
+
+def sequence_run(impl, state, with_lengths, n_hidden=16, n_steps=7):
+    """One LSTM over random inputs, from zeros or a (tuple or concatenated) random state."""
+    rng = np.random.default_rng(2)
+    x_value = rng.normal(size=(n_steps, 3, 5)).astype(np.float32)
+    state_value = rng.normal(size=(3, 2 * n_hidden)).astype(np.float32)
+    lengths = np.array([n_steps, 2, 0], np.int32) if with_lengths else None
+    with tf.Graph().as_default():
+        tf.set_random_seed(0)
+        x, s0 = tf.constant(x_value), tf.constant(state_value)
+        initial = {"zeros": None, "tuple": tf.nn.rnn_cell.LSTMStateTuple(s0[:, :n_hidden], s0[:, n_hidden:]),
+                   "concat": s0}[state]
+        is_tuple = state != "concat"
+        with models.shared_weights():
+            if impl == "fused":
+                outputs, final = fused_rnn.lstm(x, n_hidden, initial, lengths, state_is_tuple=is_tuple)
+            else:
+                cell = cells.make_cell("lstm", n_hidden, state_is_tuple=is_tuple)
+                outputs, final = tf.nn.static_rnn(cell, tf.unstack(x), initial, tf.float32, lengths)
+                outputs = tf.stack(outputs)
+        kernel, bias = tf.trainable_variables()  # the same two names, see test_fused_model_equals_cell_model
+        # The same random weights in both graphs; a zero bias would hide a gate mix-up.
+        weights = [tf.assign(kernel, tf.random_uniform(kernel.shape, -0.5, 0.5, seed=1)),
+                   tf.assign(bias, tf.random_normal(bias.shape, seed=2))]
+        final = tf.concat(list(final), 1) if is_tuple else final
+        loss = tf.reduce_sum(outputs * tf.random_normal(outputs.shape, seed=3)) + \
+            tf.reduce_sum(final * tf.random_normal(final.shape, seed=4))
+        grads = tf.gradients(loss, [x, kernel, bias] + ([s0] if initial is not None else []))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(weights)
+            return sess.run([outputs, final] + grads)
+
+
+@pytest.mark.parametrize("state", ["zeros", "tuple", "concat"])
+@pytest.mark.parametrize("with_lengths", [False, True])
+def test_fused_lstm_equals_static_rnn(state, with_lengths):
+    expected, actual = sequence_run("cell", state, with_lengths), sequence_run("fused", state, with_lengths)
+    for a, e in zip(actual, expected):
+        assert_close(a, e)
+    if with_lengths:  # past its length an example outputs zeros; length 0 keeps the initial state
+        assert (actual[0][2:, 1] == 0).all() and (actual[0][:, 2] == 0).all()
+
+
+def test_pruned_backward_direction_runs_one_step():
+    with tf.Graph().as_default() as graph:
+        x = tf.placeholder(tf.float32, [28, None, 28])
+        with models.shared_weights():
+            outputs = fused_rnn.bidirectional_lstm(x, 8, read=[27])
+        assert outputs.fw.shape[0] == 28 and outputs.bw.shape[0] == 1 and outputs.state_bw is None
+        with pytest.raises(ValueError, match="pruned"):
+            outputs.at(26)
+        steps = [op for op in graph.get_operations() if op.type == "Tanh" and "/bw/" in op.name]
+    assert len(steps) == 2  # tanh(j) and tanh(c) of a single step
+
+
+def test_fused_lstm_needs_cell_lstm():
+    with pytest.raises(configs.ConfigError, match="--lstm-impl fused needs --cell lstm"):
+        configs.LSTMConfig(cell="gru", lstm_impl="fused")
+
+
+def test_benchmark_quick_times_fused_and_keras(tmp_path):
+    """scripts/benchmark.py --quick end to end: a tf1_rnn graph, a Keras 3 worker process, the JSON."""
+    out = tmp_path / "bench.json"
+    done = run_script("benchmark", "--quick", "--systems", "fused,keras", "--json", out)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "| rnn |" in done.stdout and "Keras 3" in done.stdout
+    systems = json.loads(out.read_text())["models"]["rnn"]["systems"]
+    assert systems["keras"]["version"].startswith("Keras 3")
+    for result in systems.values():
+        assert len(result["all_ms"]) == 2 and result["ms_per_step"] > 0 and 0 < result["roofline_percent"] < 100

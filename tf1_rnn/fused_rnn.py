@@ -1,0 +1,115 @@
+"""The tutorials' RNN calls (static_rnn, static_bidirectional_rnn, dynamic_rnn with seeded
+dropout) on the fused LSTM of :mod:`tf1_rnn.fused_lstm`, with the cell version's variable names.
+
+Inputs and outputs are time-major ([T, batch, depth]): one tensor per sequence instead of
+static_rnn's list of T tensors. ``static_rnn`` names its variables ``rnn/basic_lstm_cell/*``,
+``static_bidirectional_rnn`` ``bidirectional_rnn/{fw,bw}/basic_lstm_cell/*``, and so do these.
+
+Pruning. In the cell version TensorFlow runs only the ops a fetched tensor needs: the
+published BiLSTM reads ``outputs[-1]``, where the backward LSTM has read only the last row,
+so its other 27 steps never run (nor their gradients). A fused sequence is one function, so
+here the caller says which time steps it reads (``bidirectional_lstm(..., read=[27])``) and
+only the steps those outputs depend on are computed.
+"""
+import contextlib
+from typing import NamedTuple, Optional
+
+from tf1_rnn import fused_lstm
+from tf1_rnn.compat import legacy_rnn_cells, tf
+
+
+def lstm(inputs, n_hidden, initial_state=None, sequence_length=None, state_is_tuple=True, scope=None):
+    """``static_rnn(BasicLSTMCell(n_hidden, forget_bias=1.0), ...)`` on time-major ``inputs``.
+
+    ``initial_state``: ``(c, h)`` (state_is_tuple) or TF 0.x's concatenated [batch, 2H], or None
+    for zeros. Returns ``(outputs [T, batch, H], final state)``, the state in the form given.
+    """
+    with tf.variable_scope(scope or "rnn"):
+        return _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple)
+
+
+class BiOutputs(NamedTuple):
+    """What a bidirectional LSTM computed. Time t of static_bidirectional_rnn's outputs is ``at(t)``."""
+    fw: tf.Tensor                # [fw_steps, batch, H]: forward outputs at times 0 .. fw_steps - 1
+    bw: tf.Tensor                # [bw_steps, batch, H]: backward outputs at times T - bw_steps .. T - 1
+    state_fw: Optional[object]   # final states; None for a direction pruned before its last step
+    state_bw: Optional[object]
+    n_steps: int                 # T
+
+    def at(self, t):
+        """[batch, 2H]: forward then backward output at time ``t``, as ``outputs[t]``."""
+        t = t % self.n_steps
+        first_bw = self.n_steps - self.bw.shape[0]
+        if t >= self.fw.shape[0] or t < first_bw:
+            raise ValueError(f"time step {t} was pruned; pass it in read=")
+        return tf.concat([self.fw[t], self.bw[t - first_bw]], 1)
+
+
+def bidirectional_lstm(inputs, n_hidden, initial_state_fw=None, initial_state_bw=None, sequence_length=None,
+                       state_is_tuple=True, read=None, scope=None):
+    """``static_bidirectional_rnn`` of two BasicLSTMCell(n_hidden) on time-major ``inputs``.
+
+    ``read``: the time steps whose outputs the caller uses (default: all). The forward LSTM then
+    runs to the last of them, the backward one (which starts at T - 1) down to the first. With
+    ``sequence_length`` the backward LSTM reads each example from its own last step, so both
+    run all steps.
+    """
+    inputs = tf.convert_to_tensor(inputs)
+    n_steps = inputs.shape[0]
+    if read is not None and not read:
+        raise ValueError("read= names no time step")
+    read = range(n_steps) if read is None or sequence_length is not None else [t % n_steps for t in read]
+    fw_steps, bw_steps = max(read) + 1, n_steps - min(read)
+    with tf.variable_scope(scope or "bidirectional_rnn"):
+        with tf.variable_scope("fw"):
+            fw, state_fw = _run(inputs[:fw_steps] if fw_steps < n_steps else inputs, n_hidden, initial_state_fw, sequence_length, state_is_tuple)
+        with tf.variable_scope("bw"):
+            if sequence_length is None:
+                reversed_inputs = tf.reverse(inputs[n_steps - bw_steps:], [0])  # times T-1 down to T-bw_steps
+            else:
+                reversed_inputs = tf.reverse_sequence(inputs, sequence_length, seq_axis=0, batch_axis=1)
+            bw, state_bw = _run(reversed_inputs, n_hidden, initial_state_bw, sequence_length, state_is_tuple)
+            if sequence_length is None:
+                bw = tf.reverse(bw, [0])
+            else:
+                bw = tf.reverse_sequence(bw, sequence_length, seq_axis=0, batch_axis=1)
+    return BiOutputs(fw, bw, state_fw if fw_steps == n_steps else None,
+                     state_bw if bw_steps == n_steps else None, n_steps)
+
+
+def dropout_lstm(inputs, n_hidden, keep_prob, seeds):
+    """``dynamic_rnn`` of ``SeededDropoutWrapper(BasicLSTMCell)`` layers (MultiRNNCell when several).
+
+    ``seeds``: one dropout seed per layer (``cells.dropout_seed``). Each layer's output at time t
+    is dropped with the mask the wrapper draws at that time step, so both versions drop the same
+    units. Returns the top layer's dropped outputs, a list of T tensors [batch, H] (read only
+    the ones you need: the others are then never computed).
+    """
+    with tf.variable_scope("rnn"):
+        for layer, seed in enumerate(seeds):
+            with (tf.variable_scope(f"multi_rnn_cell/cell_{layer}") if len(seeds) > 1 else contextlib.nullcontext()):
+                outputs, _ = _run(inputs, n_hidden, None, None, True)
+            outputs = [seeded_dropout(output, keep_prob, seed, t) for t, output in enumerate(tf.unstack(outputs))]
+            inputs = tf.stack(outputs)
+    return outputs
+
+
+def seeded_dropout(output, keep_prob, seed, t):
+    """The output dropout ``cells.SeededDropoutWrapper`` applies at time step ``t`` (same mask)."""
+    step_seed = tf.random.experimental.stateless_fold_in(seed, tf.constant(t, tf.int32))
+    return tf.nn.experimental.stateless_dropout(output, rate=1.0 - keep_prob, seed=step_seed)
+
+
+def _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple):
+    """One LSTM over ``inputs`` under the current variable scope; returns (outputs, final state)."""
+    inputs = tf.convert_to_tensor(inputs)
+    n_steps = inputs.shape[0]
+    kernel, bias = fused_lstm.lstm_variables(inputs.shape[2], n_hidden)
+    if initial_state is not None and not state_is_tuple:
+        initial_state = tf.split(initial_state, 2, axis=1)  # TF 0.x: [c, h] side by side
+    mask = None
+    if sequence_length is not None:  # [T, batch, 1]: True while t < the example's length
+        mask = (tf.range(n_steps)[:, None] < tf.cast(sequence_length, tf.int32)[None, :])[:, :, None]
+    outputs, c, h = fused_lstm.lstm_sequence(inputs, kernel, bias, initial_state, mask)
+    state = legacy_rnn_cells().LSTMStateTuple(c, h) if state_is_tuple else tf.concat([c, h], 1)
+    return outputs, state
