@@ -110,6 +110,10 @@ CASES = {
     "resume no checkpoint": (["--resume", "{resume:bilstm_mnist}"], 2, "holds no checkpoint yet"),
     "resume other script": (["--resume", "{resume:lstm_mnist}"], 2, "written by lstm_mnist, not bilstm_mnist"),
     "resume not a run": (["--resume", "{tmp}"], 2, "not a tf1_rnn run directory"),
+    "evaluate missing": (["--evaluate", "{tmp}/nowhere"], 2, "--evaluate {tmp}/nowhere: no such run directory or "
+                         "checkpoint"),
+    "evaluate neither": (["--evaluate", "{tmp}"], 2, "neither a tf1_rnn run directory (no config.json) nor a "
+                         "TF 1.x checkpoint"),
     # outputs
     "json under a file": (["--json", "{tmp}/afile/m.json"], 2, "afile is not a directory"),
     "logdir under a file": (["--logdir", "{tmp}/afile/run", "--data-dir", "{data:ok}", "--no-verify",
@@ -158,6 +162,7 @@ def test_bad_input_gives_one_line_and_leaves_nothing(tmp_path, case):
         for mirror in mirrors:
             mirror.close()
     lines = result.stderr.strip().splitlines()
+    message = message.replace("{tmp}", str(tmp_path))
     assert result.returncode == status, result.stderr[-3000:]
     assert len(lines) == 1 and message in lines[0], result.stderr[-3000:]
     assert lines[0].startswith(f"{script}: error: ")
@@ -226,6 +231,7 @@ def test_interrupted_and_resumed_run_matches_uninterrupted_bit_for_bit(tmp_path,
     assert curve(tmp_path / "whole") == curve(tmp_path / "cut")
     train_steps = [step for step, _ in curve(tmp_path / "cut", "train")]
     assert train_steps == sorted(set(train_steps))  # no step twice, none backwards
+    assert len(list((tmp_path / "cut").glob("events.out.tfevents.*"))) == 1  # the hparams, written once
     wa, wb = final_weights(tmp_path / "whole"), final_weights(tmp_path / "cut")
     assert wa.keys() == wb.keys()
     for name in wa:

@@ -45,11 +45,13 @@ def test_training_lowers_the_loss_and_reports_metrics(trained):
 
 
 def test_tensorboard_gets_accuracy_and_loss_for_train_and_test(trained):
-    run_dir, _, _ = trained
+    run_dir, metrics, _ = trained
     for split, every in (("train", 5), ("test", 10)):
         for tag in ("accuracy", "loss"):
             steps = [step for step, _ in scalars(run_dir.join(split), tag)]
             assert steps == list(range(every, 41, every)), (split, tag)
+    # The last test point is the final evaluation (the full test set), not the head:100 of the others.
+    assert scalars(run_dir.join("test"), "loss")[-1] == (40, np.float32(metrics["full_test_loss"]))
     accumulator = EventAccumulator(run_dir.join("train"))
     accumulator.Reload()
     assert accumulator.Graph() is not None
@@ -97,3 +99,24 @@ def test_full_disk_while_writing_keeps_the_previous_file(tmp_path, monkeypatch):
         runs.write_json(str(target), {"good": 2})
     assert json.loads(target.read_text()) == {"good": 1}
     assert os.listdir(tmp_path) == ["metrics.json"]
+
+
+def test_evaluation_uses_a_twin_graph_only_where_testing_feeds_differ(tmp_path):
+    lstm = configs.LSTMConfig(n_hidden=8, layers=2, seed=1)
+    with tf.Graph().as_default():
+        models.build_lstm(lstm)
+        alone = sorted(v.op.name for v in tf.global_variables())
+    session = train.TrainingSession(models.build_lstm, lstm, runs.RunDir(str(tmp_path)))
+    try:
+        model, infer = session.model, session.infer
+        assert infer is not model and infer.train_op is None
+        with session.graph.as_default():
+            assert sorted(v.op.name for v in tf.global_variables()) == alone  # the twin shares the weights
+        images, labels = np.random.default_rng(0).random((5, 784), np.float32), np.eye(10, dtype=np.float32)[:5]
+        np.testing.assert_array_equal(session.sess.run(infer.logits, infer.feed(images, labels, training=False)),
+                                      session.sess.run(model.logits, model.feed(images, labels, training=False)))
+    finally:
+        session.close()
+    with tf.Graph().as_default():
+        rnn = models.build_rnn(configs.RNNConfig(n_hidden=8, seed=1))
+        assert train.inference_model(models.build_rnn, None, rnn) is rnn  # no dropout: the training graph

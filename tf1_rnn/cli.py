@@ -72,9 +72,12 @@ def build_parser(config_cls, prog, description):
     run.add_argument("--resume", metavar="RUN_DIR",
                      help="continue the run in RUN_DIR from its latest checkpoint, with its stored "
                           "config; flags given again must agree with it")
-    run.add_argument("--evaluate", metavar="RUN_DIR",
-                     help="restore RUN_DIR's latest checkpoint into a freshly built graph and print "
-                          "its test accuracy (no training)")
+    run.add_argument("--evaluate", metavar="RUN_DIR|CHECKPOINT",
+                     help="restore a run's newest checkpoint into a freshly built graph and print its test "
+                          "accuracy (no training); or a checkpoint written by the tutorial's TF 1.x program, "
+                          "by its prefix (2RNN/ckpt1/mnist1.ckpt-1001) or its directory, restored by TF1 "
+                          "variable names: then give the program's hyperparameters (--n-hidden ...) and "
+                          "its runner --seed for the same draw:N test images")
     run.add_argument("--json", metavar="PATH", help="write the final metrics to PATH as JSON")
     run.add_argument("--verbose", action="store_true", help="show TensorFlow's own log and deprecation lines")
     return parser
@@ -96,12 +99,23 @@ def _config_from_args(parser, config_cls, args, stored):
 
 
 def _resolve(parser, config_cls, args, prog):
-    """The config and data settings of this run: a stored run's (--resume, --evaluate) or new."""
+    """``(config, data settings, TF1 checkpoint prefixes or None)``: a stored run's or new.
+
+    A stored run's for --resume and --evaluate of a run directory; from the flags for a new run
+    and for --evaluate of a TF 1.x program's checkpoint (which stores no config).
+    """
     if args.resume and args.logdir:
         parser.error("--resume continues in RUN_DIR; do not pass --logdir with it")
     if args.evaluate and (args.resume or args.logdir):
         parser.error("--evaluate only reads RUN_DIR; do not combine it with --resume or --logdir")
-    existing = args.resume or args.evaluate
+    # A TF 1.x program's checkpoint has no stored config: the flags describe the program.
+    tf1 = runs.tf1_checkpoint(args.evaluate) if args.evaluate else None
+    if args.evaluate and not tf1 and not os.path.exists(os.path.join(args.evaluate, runs.CONFIG)):
+        if not os.path.exists(args.evaluate):
+            parser.error(f"--evaluate {args.evaluate}: no such run directory or checkpoint")
+        parser.error(f"--evaluate {args.evaluate}: neither a tf1_rnn run directory (no {runs.CONFIG}) nor a "
+                     "TF 1.x checkpoint (a prefix with its .index beside it, or a directory of them)")
+    existing = None if tf1 else args.resume or args.evaluate
     try:
         if args.json:
             runs.check_output_path(args.json, "--json")
@@ -112,10 +126,10 @@ def _resolve(parser, config_cls, args, prog):
     cfg = configs.with_seed(_config_from_args(parser, config_cls, args, stored))
     # A resumed run reads the data it was started with, unless told otherwise.
     data_dir = os.path.abspath(args.data_dir or settings.get("data_dir") or datasets.default_data_dir(cfg.dataset))
-    return cfg, {"data_dir": data_dir, "verify": settings.get("verify", True) and not args.no_verify}
+    return cfg, {"data_dir": data_dir, "verify": settings.get("verify", True) and not args.no_verify}, tf1
 
 
-def _run(prog, cfg, settings, args, builder_name):
+def _run(prog, cfg, settings, args, builder_name, tf1):
     # Data before TensorFlow and before the run directory: a bad file costs a second, leaves nothing.
     data = datasets.read_data_sets(settings["data_dir"], one_hot=True, seed=cfg.seed, dataset=cfg.dataset,
                                    verify=settings["verify"], source_url=args.source_url, log=print)
@@ -123,14 +137,20 @@ def _run(prog, cfg, settings, args, builder_name):
     compat.quiet_tensorflow(args.verbose)
     train.check_test_subsets(cfg, data.test)
     build_model = getattr(models, builder_name)
+
+    def warn(line):
+        print(f"{prog}: warning: {line}", file=sys.stderr)
     if args.evaluate:
-        metrics = train.evaluate_checkpoint(build_model, cfg, runs.RunDir(args.evaluate), data)
+        if tf1:
+            metrics = train.evaluate_tf1_checkpoint(build_model, cfg, tf1, data, warn=warn)
+        else:
+            metrics = train.evaluate_checkpoint(build_model, cfg, runs.RunDir(args.evaluate), data, warn=warn)
         if args.json:
             runs.write_json(args.json, metrics)
         return
     run_dir = runs.RunDir(args.resume) if args.resume else runs.RunDir.create(
         args.logdir or os.path.join("logs", prog), explicit=bool(args.logdir))
-    train.train(build_model, cfg, run_dir, data, script=prog, json_path=args.json, settings=settings)
+    train.train(build_model, cfg, run_dir, data, script=prog, json_path=args.json, settings=settings, warn=warn)
 
 
 def main(script, config_cls, builder_name, doc, argv=None):
@@ -138,9 +158,9 @@ def main(script, config_cls, builder_name, doc, argv=None):
     prog = os.path.splitext(os.path.basename(script))[0]
     parser = build_parser(config_cls, prog, doc)
     args = parser.parse_args(argv)
-    cfg, settings = _resolve(parser, config_cls, args, prog)
+    cfg, settings, tf1 = _resolve(parser, config_cls, args, prog)
     try:
-        _run(prog, cfg, settings, args, builder_name)
+        _run(prog, cfg, settings, args, builder_name, tf1)
     except (DataError, runs.RunError) as err:
         print(f"{prog}: error: {err}", file=sys.stderr)
         return 1

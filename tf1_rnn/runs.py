@@ -4,6 +4,7 @@ Layout of ``logs/<script>/<timestamp>/``::
 
     config.json               script name and the full config (what --resume reads)
     train/, test/             TensorBoard event files, tags "accuracy" and "loss" in both
+    events.out.tfevents.*     the config for TensorBoard's HParams dashboard (summaries.py)
     checkpoints/              tf.train.Saver files + state-<step>.npz (data order, RNG state)
     metrics.json              final metrics, once the run completes
 
@@ -27,6 +28,53 @@ CHECKPOINTS = "checkpoints"
 
 class RunError(RuntimeError):
     """A run directory or output path that cannot be used; the message says what to do."""
+
+
+_LISTED = re.compile(r'^(?:model_checkpoint_path|all_model_checkpoint_paths): "(.*)"\s*$', re.M)
+
+
+def step_of(prefix):
+    """The global step a Saver appended to a checkpoint prefix (``model.ckpt-1001``), or None."""
+    match = re.search(r"-(\d+)$", prefix)
+    return int(match.group(1)) if match else None
+
+
+def listed_checkpoints(directory):
+    """Prefixes of the checkpoints in ``directory``, newest first.
+
+    As its ``checkpoint`` file (tf.train.Saver's) lists them, each taken by its base name in
+    ``directory`` (the file may hold absolute paths from where the run was written); without
+    that file, every ``*.index`` there, by step then age.
+    """
+    try:
+        with open(os.path.join(directory, "checkpoint")) as f:
+            paths = _LISTED.findall(f.read())
+    except (OSError, UnicodeDecodeError):
+        paths = []
+    if paths:  # model_checkpoint_path (the newest) first, then the others oldest to newest
+        names = [os.path.basename(paths[0])] + [os.path.basename(p) for p in reversed(paths[1:])]
+    else:
+        try:
+            names = [name[:-len(".index")] for name in os.listdir(directory) if name.endswith(".index")]
+        except OSError:
+            return []
+        names.sort(key=lambda n: (step_of(n) or -1, os.path.getmtime(os.path.join(directory, n + ".index"))),
+                   reverse=True)
+    return [os.path.join(directory, name) for name in dict.fromkeys(names)]
+
+
+def tf1_checkpoint(path):
+    """Prefixes to try, newest first, if ``path`` is a checkpoint from a TF 1.x program; else None.
+
+    ``path`` is a prefix (``2RNN/ckpt1/mnist1.ckpt-1001``, with its ``.index`` beside it; one of
+    its files is taken for it) or a directory of checkpoints that is not a tf1_rnn run directory.
+    """
+    if os.path.isdir(path):
+        if os.path.exists(os.path.join(path, CONFIG)):
+            return None
+        return listed_checkpoints(path) or None
+    prefix = re.sub(r"\.(index|meta|data-\d+-of-\d+)$", "", path)
+    return [prefix] if os.path.exists(prefix + ".index") else None
 
 
 def _describe(err, path, action):
@@ -137,16 +185,19 @@ class RunDir:
     def save_config(self, script, cfg, settings):
         write_json(self.join(CONFIG), {"script": script, "config": dataclasses.asdict(cfg), "settings": settings})
 
+    def checkpoint_prefix(self, step):
+        return os.path.join(self.checkpoint_dir, f"model.ckpt-{step}")
+
+    def checkpoint_steps(self):
+        """Steps of the checkpoints listed in ``checkpoints/``, newest first (restorable or not)."""
+        return [step for step in map(step_of, listed_checkpoints(self.checkpoint_dir)) if step is not None]
+
     def latest_step(self):
-        """Step of the newest complete checkpoint (model files and state), or None."""
-        try:
-            with open(os.path.join(self.checkpoint_dir, "checkpoint")) as f:
-                match = re.search(r'^model_checkpoint_path: ".*-(\d+)"', f.read(), re.M)
-        except OSError:
-            return None
-        if match and os.path.exists(self.state_path(int(match.group(1)))):
-            return int(match.group(1))
-        return None
+        """Step of the newest listed checkpoint that has its state file, or None.
+
+        Whether its model files restore is for TensorFlow to find out (checkpoints.py).
+        """
+        return next((step for step in self.checkpoint_steps() if os.path.exists(self.state_path(step))), None)
 
     def state_path(self, step):
         return os.path.join(self.checkpoint_dir, f"state-{step}.npz")
