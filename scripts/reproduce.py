@@ -1,102 +1,129 @@
-"""Run all five tutorials with their defaults for several seeds, and tabulate against the authors.
+"""All five tutorials over several seeds, each beside its TF 1.x program, against the authors.
 
-    python scripts/reproduce.py --seeds 2        # about 45 minutes per seed on 2 CPU cores
+    python scripts/reproduce.py --dry-run     # what is done, what would run, and for how long
+    python scripts/reproduce.py               # run what is missing, then the table and the plots
+    python scripts/reproduce.py --report      # only the table and the plots, from what is done
 
-Each run is ``python scripts/<tutorial>.py --seed S --json ...`` in its own process; its log
-and metrics land in ``--out`` (default results/reproduce/). A run whose metrics file exists is
-not run again, so an interrupted reproduction continues where it stopped. The table goes to
-``<out>.md`` and everything to ``<out>.json``. Corrected variants get rows of their own.
+Every row runs its seeds (5 for the tutorials with a published number, 3 for the others;
+``--seeds N`` for 1..N everywhere) with ``scripts/<tutorial>.py`` and, with the same seeds,
+the tutorial's own TF 1.x program under the runner (``python -m tf1_rnn.run_legacy --seed S
+examples/tf1/<tutorial>.py``). Each run is a process of its own with its log kept; a run whose
+metrics exist is not run again, so a stopped reproduction (Ctrl-C, SIGTERM, a reboot)
+continues when the same command is given again. Corrections get rows of their own.
+
+Writes results/reproduce.md (the table), results/reproduce.json (every number), and with
+matplotlib (``pip install -e '.[plots]'``) results/<tutorial>.png and results/summary.png.
+See tf1_rnn/reproduce/rows.py for the files each run leaves.
 """
 import argparse
-import json
+import dataclasses
+import functools
 import os
-import statistics
-import subprocess
+import shlex
 import sys
-import time
 
-from tf1_rnn import runs
+from tf1_rnn import cli, configs, runs
+from tf1_rnn.reproduce import launch, report, rows
+from tf1_rnn.reproduce.rows import Author, Row
 
-SCRIPTS = os.path.dirname(os.path.abspath(__file__))
-
-# label, script, extra flags, what the author printed, on which test images
-RUNS = [
-    ("bilstm_mnist", "bilstm_mnist", [], "0.9849", "full test set"),
-    ("bilstm_mnist --readout ends (corrected)", "bilstm_mnist", ["--readout", "ends"], "-", "full test set"),
-    ("lstm_mnist", "lstm_mnist", [], "0.9703 at step 2000", "full test set"),
-    ("lstm_mnist --no-softmax-twice (corrected)", "lstm_mnist", ["--no-softmax-twice"], "-", "full test set"),
-    ("lstm_mnist --dataset fashion_mnist", "lstm_mnist", ["--dataset", "fashion_mnist"], "-", "full test set"),
-    ("rnn_mnist", "rnn_mnist", [], "none printed", "first 6000 test images"),
-    ("birnn_mnist", "birnn_mnist", [], "0.992 at step 1000", "one next_batch(1000) of the test set"),
-    ("dlstm_mnist", "dlstm_mnist", [], "none survives", "first 128 test images"),
+ROWS = [
+    Row("bilstm_mnist", configs.BiLSTMConfig, seeds=5, tf1="bilstm_mnist.py",
+        author=Author("0.9849", 0.9849, points=((3124, 0.9849),))),
+    Row("bilstm_mnist", configs.BiLSTMConfig, seeds=3, flags=("--readout", "ends"), corrected=True),
+    # The author's last twelve evaluations are not in this repository, only their range and the last.
+    Row("lstm_mnist", configs.LSTMConfig, seeds=5, tf1="lstm_mnist.py",
+        author=Author("0.9703 at step 2000", 0.9703, points=((2000, 0.9703),), span=(1780, 2000, 0.9595, 0.9714))),
+    Row("lstm_mnist", configs.LSTMConfig, seeds=3, flags=("--no-softmax-twice",), corrected=True),
+    Row("lstm_mnist", configs.LSTMConfig, seeds=3, flags=("--dataset", "fashion_mnist")),
+    Row("rnn_mnist", configs.RNNConfig, seeds=3, tf1="rnn_mnist.py", author=Author("none printed")),
+    Row("birnn_mnist", configs.BiRNNConfig, seeds=5, tf1="birnn_mnist.py",
+        author=Author("0.992 at step 1000", 0.992, points=((1000, 0.992),))),
+    Row("dlstm_mnist", configs.DLSTMConfig, seeds=3, tf1="dlstm_mnist.py", author=Author("none survives")),
 ]
 
 
-def slug(label):
-    return label.split(" (")[0].replace(" --", "-").replace(" ", "-")
+def parse(argv):
+    parser = cli.OneLineParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, help="seeds 1..N for every row (default: each row's own, 5 or 3)")
+    parser.add_argument("--only", nargs="+", metavar="ROW", help="rows to run and tabulate, by name: "
+                        + ", ".join(row.slug for row in ROWS) + " (default: all)")
+    parser.add_argument("--dry-run", action="store_true", help="list what is done and what would run; run nothing")
+    parser.add_argument("--report", action="store_true", help="write the table and plots from the finished "
+                        "runs; run nothing")
+    parser.add_argument("--out", default="results/reproduce", help="the port's logs and metrics (default: "
+                        "results/reproduce; table in <out>.md, plots beside it)")
+    parser.add_argument("--tf1-out", default="results/tf1_programs", help="the TF 1.x programs' logs and "
+                        "metrics (default: results/tf1_programs)")
+    parser.add_argument("--data-dir", help="root holding mnist/ and fashion_mnist/ (default: the per-user cache)")
+    parser.add_argument("--port-flags", default="", metavar="FLAGS", help="run settings added to every new port "
+                        "run, e.g. --port-flags='--lstm-impl fused' (they leave the model as published, so earlier runs count)")
+    args = parser.parse_args(argv)
+    if args.seeds is not None and args.seeds < 1:
+        parser.error("--seeds must be at least 1")
+    unknown = sorted(set(args.only or ()) - {row.slug for row in ROWS})
+    if unknown:
+        parser.error(f"no row named {', '.join(unknown)}; rows: {', '.join(row.slug for row in ROWS)}")
+    for row in ROWS:
+        tutorial = {f.name for f in dataclasses.fields(row.config) if f.metadata.get("tutorial")}
+        changed = sorted(configs.flag(name) for name in row.given(shlex.split(args.port_flags)) if name in tutorial)
+        if changed:
+            parser.error(f"--port-flags takes run settings only; {', '.join(changed)} changes the model "
+                         "(give it a row of its own)")
+    return args
 
 
-def run_one(label, script, flags, seed, out, data_dir):
-    metrics_path = os.path.join(out, f"{slug(label)}-seed{seed}.json")
-    if os.path.exists(metrics_path):
-        return json.load(open(metrics_path)), "kept"
-    command = [sys.executable, os.path.join(SCRIPTS, script + ".py"), *flags, "--seed", str(seed),
-               "--json", metrics_path, "--logdir", os.path.join(out, "logs", f"{slug(label)}-seed{seed}")]
-    if data_dir:
-        command += ["--data-dir", os.path.join(data_dir, "fashion_mnist" if "fashion" in label else "mnist")]
-    with open(metrics_path[:-5] + ".log", "w") as log:
-        status = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT)
-    if status != 0:
-        raise SystemExit(f"reproduce: {' '.join(command)} exited with {status}; see {log.name}")
-    return json.load(open(metrics_path)), "ran"
+def dry_run(tasks, layout):
+    statuses = {task: rows.status(task, layout) for task in tasks}
+    for task, st in statuses.items():
+        accuracy = f"{st.metrics['test_accuracy']:.4f}" if st.state == "done" else ""
+        print("  ".join(part for part in (f"{st.state:>9}", str(task), accuracy, st.detail) if part))
+    print(launch.Progress(statuses).overview(tasks, launch.to_run(tasks, statuses)))
 
 
-def summarise(values):
-    return f"{statistics.mean(values):.4f} [{min(values):.4f}, {max(values):.4f}]"
-
-
-def table(rows, seeds):
-    lines = [f"| tutorial | author printed (on) | ours, same test images: mean [min, max] over {seeds} seeds "
-             "| ours, full 10000-image test set (mean) | wall time per run (mean) |",
-             "|---|---|---|---|---|"]
-    for label, author, subset, results in rows:
-        same = summarise([r["test_accuracy"] for r in results])
-        full = statistics.mean(r["full_test_accuracy"] for r in results)
-        wall = statistics.mean(r["wall_seconds"] for r in results)
-        lines.append(f"| `{label}` | {author} ({subset}) | {same} | {full:.4f} | {wall / 60:.1f} min |")
-    return "\n".join(lines) + "\n"
+def write_report(tasks, statuses, layout, out):
+    results = [r for r in report.collect(tasks, statuses, layout) if r.port or r.tf1]
+    summaries = [report.summarise_row(r) for r in results]
+    markdown = report.table(summaries)
+    runs.atomic_write(out + ".md", markdown.encode())
+    runs.write_json(out + ".json", [{**s, "runs": {"port": r.port, "tf1": r.tf1}} for s, r in zip(summaries, results)])
+    print(markdown)
+    try:
+        from tf1_rnn.reproduce import plots
+    except ImportError:
+        print("reproduce: no plots: matplotlib is not installed (pip install -e '.[plots]')", file=sys.stderr)
+        return
+    folder = os.path.dirname(out) or "."
+    faithful = [r for r in results if r.row.tf1]
+    for result in faithful:
+        plots.tutorial_figure(result, os.path.join(folder, result.row.script + ".png"))
+    if faithful:
+        plots.summary_figure(faithful, os.path.join(folder, "summary.png"))
+    print(f"plots: {', '.join(r.row.script + '.png' for r in faithful)} and summary.png in {folder}/")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, default=2, help="seeds 1..N for every tutorial (default: 2)")
-    parser.add_argument("--only", nargs="*", default=None, metavar="ROW",
-                        help="rows to run, by name: " + ", ".join(slug(r[0]) for r in RUNS) + " (default: all)")
-    parser.add_argument("--out", default="results/reproduce", help="folder for logs and metrics "
-                        "(default: results/reproduce; table in results/reproduce.md)")
-    parser.add_argument("--data-dir", help="root holding mnist/ and fashion_mnist/ (default: the cache)")
-    args = parser.parse_args(argv)
-    if args.seeds < 1:
-        parser.error("--seeds must be at least 1")
-    chosen = [r for r in RUNS if args.only is None or slug(r[0]) in args.only]
-    os.makedirs(args.out, exist_ok=True)
-    rows, total, began = [], len(chosen) * args.seeds, time.time()
-    for i, (label, script, flags, author, subset) in enumerate(chosen):
-        results = []
-        for seed in range(1, args.seeds + 1):
-            n = i * args.seeds + seed
-            print(f"[{n}/{total}] {label}, seed {seed} ...", flush=True)
-            metrics, how = run_one(label, script, flags, seed, args.out, args.data_dir)
-            print(f"[{n}/{total}] {label}, seed {seed}: {metrics['test_accuracy']:.4f} "
-                  f"({metrics['wall_seconds']:.0f} s, {how}; {time.time() - began:.0f} s so far)", flush=True)
-            results.append(metrics)
-        rows.append((label, author, subset, results))
-    markdown = table(rows, args.seeds)
-    runs.atomic_write(args.out.rstrip("/") + ".md", markdown.encode())
-    runs.write_json(args.out.rstrip("/") + ".json", [
-        {"label": label, "author_printed": author, "test_subset": subset, "runs": results}
-        for label, author, subset, results in rows])
-    print(markdown)
+    args = parse(argv)
+    chosen = [row for row in ROWS if args.only is None or row.slug in args.only]
+    layout = rows.Layout(args.out.rstrip("/"), args.tf1_out.rstrip("/"), args.data_dir,
+                         tuple(shlex.split(args.port_flags)))
+    tasks = rows.plan(chosen, args.seeds)
+    if args.dry_run:
+        dry_run(tasks, layout)
+        return 0
+    if args.report:
+        statuses = launch.record_logs({task: rows.status(task, layout) for task in tasks}, layout)
+    else:
+        os.makedirs(layout.out, exist_ok=True)
+        os.makedirs(layout.tf1_out, exist_ok=True)
+        try:
+            statuses = launch.run_all(tasks, layout, log=functools.partial(print, flush=True))
+        except launch.ReproductionError as err:
+            print(f"reproduce: {err}", file=sys.stderr)
+            return 1
+        except launch.Stopped as stop:
+            print(f"reproduce: stopped ({stop}); give the same command again to continue", file=sys.stderr)
+            return stop.exit_status
+    write_report(tasks, statuses, layout, layout.out)
     return 0
 
 
