@@ -85,8 +85,10 @@ def test_script_keeps_its_argv_file_name_flags_and_exit_status(tmp_path):
 @pytest.mark.parametrize("source, message", [
     ("import tensorflow as tf\nx = tf.placeholder(tf.float32)\ntf.contrib.learn.DNNClassifier([3], 2)\n",
      "tf.contrib.learn is not available: replaced by tf.estimator, itself removed"),
-    ("from tensorflow.contrib import seq2seq\n",
-     "tf.contrib.seq2seq is not available: tf.contrib was removed in TensorFlow 2.0"),
+    ("from tensorflow.contrib import cudnn_rnn\n",
+     "tf.contrib.cudnn_rnn is not available: tf.contrib was removed in TensorFlow 2.0"),
+    ("import tensorflow as tf\n\ntf.contrib.seq2seq.BasicDecoder(None, None, None)\n",
+     "tf.contrib.seq2seq.BasicDecoder is not available: tf.contrib was removed in TensorFlow 2.0"),
     ("import tensorflow as tf\n\ntf.estimator.Estimator(None)\n", "tf.estimator is not available"),
     ("import tensorflow as tf\ntf.no_such_op(1)\n", "tf.no_such_op is not available: not part of TensorFlow 1.15"),
     ("from tensorflow.models.rnn import rnn, seq2seq\n",

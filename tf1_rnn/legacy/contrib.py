@@ -4,10 +4,11 @@
 cells on TensorFlow's fused kernels (block_cells.py), LayerNormBasicLSTMCell and the projection
 and embedding wrappers (contrib_cells.py), and the stacked bidirectional RNNs below, all with
 TF 1.x's variable names. ``tf.contrib.{layers,slim,framework,losses,metrics}``: tf-slim
-(contrib_layers.py). What has no port keeps its one-line error (legacy/namespace.py).
+(contrib_layers.py). ``tf.contrib.seq2seq`` and ``legacy_seq2seq``: their sequence losses only
+(contrib_seq2seq.py). What has no port keeps its one-line error (legacy/namespace.py).
 """
 from tf1_rnn.compat import legacy_rnn_cells, tf as v1
-from tf1_rnn.legacy import block_cells, contrib_cells, contrib_layers, tf0_rnn
+from tf1_rnn.legacy import block_cells, contrib_cells, contrib_layers, contrib_seq2seq, tf0_rnn
 from tf1_rnn.legacy.namespace import module
 
 CELL_NAMES = ["BasicLSTMCell", "LSTMCell", "GRUCell", "BasicRNNCell", "MultiRNNCell", "DropoutWrapper",
@@ -83,7 +84,7 @@ def modules():
                  stack_bidirectional_dynamic_rnn=stack_bidirectional_dynamic_rnn)
     # MultiRNNCell([cell] * n): each layer its own weights, as TF 1.0 gave (today's cells would share one set)
     rnn.provide(MultiRNNCell=tf0_rnn.cell_classes(state_is_tuple=True)["MultiRNNCell"])
-    parts = {"tensorflow.contrib.rnn": rnn, **contrib_layers.modules()}
+    parts = {"tensorflow.contrib.rnn": rnn, **contrib_layers.modules(), **contrib_seq2seq.modules()}
     # tf.contrib.rnn, .layers, .slim, ...: the parts one level down (slim.nets hangs off slim)
     contrib = module("tensorflow.contrib", **{name.split(".")[2]: part for name, part in parts.items()
                                               if name.count(".") == 2})

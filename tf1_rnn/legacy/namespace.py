@@ -13,7 +13,8 @@ import types
 
 SUPPORT = ("the runner provides TensorFlow 1.15's API outside tf.contrib (as tf.compat.v1), TF 0.x's "
            "renamed functions and RNN modules, tf.contrib.rnn, tf.contrib.{layers,slim,framework,losses,metrics} "
-           "(through tf-slim) and tf.examples.tutorials.mnist")
+           "(through tf-slim), the sequence losses of tf.contrib.seq2seq and legacy_seq2seq, and "
+           "tf.examples.tutorials.mnist")
 
 # Names with no port here, and what replaced them. (TF 0.x names the runner does provide live
 # in legacy/tf0.py and legacy/tf0_rnn.py; contrib parts it provides live in legacy/contrib.py.)
@@ -23,7 +24,8 @@ REPLACED = {
     "tf.contrib.layers.embedding_column": "tf.feature_column.embedding_column",
     "tf.contrib.learn": "tf.estimator, itself removed in TensorFlow 2.16; use Keras",
     "tf.estimator": "nothing in TensorFlow 2.16+ (removed); use Keras",
-    "tf.nn.seq2seq": "tf.contrib.legacy_seq2seq (TF 1.0), itself removed in TensorFlow 2.0",
+    "tf.nn.seq2seq": "tf.contrib.legacy_seq2seq (TF 1.0), itself removed in TensorFlow 2.0; the runner "
+                     "provides only its sequence_loss and sequence_loss_by_example",
     "tf.models.rnn.seq2seq": "tf.contrib.legacy_seq2seq (TF 1.0), itself removed in TensorFlow 2.0",
     "tf.models.rnn.ptb": "the tensorflow/models repository (tutorials/rnn/ptb/reader.py): put reader.py "
                          "beside the script and import it from there",
