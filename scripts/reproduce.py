@@ -47,6 +47,8 @@ def parse(argv):
     parser.add_argument("--seeds", type=int, help="seeds 1..N for every row (default: each row's own, 5 or 3)")
     parser.add_argument("--only", nargs="+", metavar="ROW", help="rows to run and tabulate, by name: "
                         + ", ".join(row.slug for row in ROWS) + " (default: all)")
+    parser.add_argument("--port-only", action="store_true", help="run the port's seeds only, not the TF 1.x "
+                        "programs (their finished runs are still tabulated)")
     parser.add_argument("--dry-run", action="store_true", help="list what is done and what would run; run nothing")
     parser.add_argument("--report", action="store_true", help="write the table and plots from the finished "
                         "runs; run nothing")
@@ -93,12 +95,15 @@ def write_report(tasks, statuses, layout, out):
         print("reproduce: no plots: matplotlib is not installed (pip install -e '.[plots]')", file=sys.stderr)
         return
     folder = os.path.dirname(out) or "."
+    # results/<tutorial>.png for the default --out; another --out prefixes its name, so as not to overwrite them
+    prefix = "" if os.path.basename(out) == "reproduce" else os.path.basename(out) + "-"
     faithful = [r for r in results if r.row.tf1]
-    for result in faithful:
-        plots.tutorial_figure(result, os.path.join(folder, result.row.script + ".png"))
+    names = [prefix + r.row.script + ".png" for r in faithful]
+    for result, name in zip(faithful, names):
+        plots.tutorial_figure(result, os.path.join(folder, name))
     if faithful:
-        plots.summary_figure(faithful, os.path.join(folder, "summary.png"))
-    print(f"plots: {', '.join(r.row.script + '.png' for r in faithful)} and summary.png in {folder}/")
+        plots.summary_figure(faithful, os.path.join(folder, prefix + "summary.png"))
+    print(f"plots: {', '.join(names)} and {prefix}summary.png in {folder}/")
 
 
 def main(argv=None):
@@ -108,7 +113,7 @@ def main(argv=None):
                          tuple(shlex.split(args.port_flags)))
     tasks = rows.plan(chosen, args.seeds)
     if args.dry_run:
-        dry_run(tasks, layout)
+        dry_run([task for task in tasks if not (args.port_only and task.tf1)], layout)
         return 0
     if args.report:
         statuses = launch.record_logs({task: rows.status(task, layout) for task in tasks}, layout)
@@ -116,7 +121,11 @@ def main(argv=None):
         os.makedirs(layout.out, exist_ok=True)
         os.makedirs(layout.tf1_out, exist_ok=True)
         try:
-            statuses = launch.run_all(tasks, layout, log=functools.partial(print, flush=True))
+            statuses = launch.run_all([task for task in tasks if not (args.port_only and task.tf1)], layout,
+                                      log=functools.partial(print, flush=True))
+            if args.port_only:  # the programs' finished runs still go in the table
+                statuses = {**launch.record_logs({task: rows.status(task, layout) for task in tasks if task.tf1},
+                                                 layout), **statuses}
         except launch.ReproductionError as err:
             print(f"reproduce: {err}", file=sys.stderr)
             return 1

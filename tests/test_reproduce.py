@@ -277,6 +277,9 @@ def test_script_dry_run_lists_and_report_writes_table_and_plots(tmp_path, capsys
     assert script.main(flags + ["--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "     done  birnn_mnist, seed 2, TF 1.x birnn_mnist.py  0.9820" in out and "5 runs: 5 done, 0 to run" in out
+    assert script.main(flags + ["--dry-run", "--port-only"]) == 0
+    out = capsys.readouterr().out
+    assert "TF 1.x" not in out and "birnn_mnist, seed 2, port" in out
     assert script.main(flags + ["--report", "--only", "birnn_mnist"]) == 0
     assert "`birnn_mnist`" in open(where.out + ".md").read()
     assert json.load(open(where.out + ".json"))[0]["runs"]["tf1"][0]["seed"] == 1

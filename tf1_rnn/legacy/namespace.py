@@ -98,6 +98,17 @@ class Namespace(types.ModuleType):
         return self
 
 
+def name_positionals(args, kwargs, names, what):
+    """``kwargs`` with the positional ``args`` named by an old signature's ``names``, as Python would."""
+    if len(args) > len(names):
+        raise TypeError(f"{what}() takes at most {len(names)} positional arguments")
+    for name, value in zip(names, args):
+        if name in kwargs:
+            raise TypeError(f"{what}() got multiple values for argument '{name}'")
+        kwargs[name] = value
+    return kwargs
+
+
 def module(name, **overrides):
     """A namespace holding only ``overrides`` (a module TensorFlow no longer has)."""
     return Namespace(name, overrides=overrides)

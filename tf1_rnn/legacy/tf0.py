@@ -18,7 +18,7 @@ import numpy as np
 
 from tf1_rnn.compat import tensorflow, tf as v1
 from tf1_rnn.legacy import tf0_rnn
-from tf1_rnn.legacy.namespace import LegacyCallError, Namespace, module
+from tf1_rnn.legacy.namespace import LegacyCallError, Namespace, module, name_positionals
 
 
 def _is_axis(x):
@@ -75,12 +75,7 @@ def split(*args, **kwargs):
 
 def _bind(function, args, kwargs, names, renames):
     """Call ``function`` with ``args`` named by the 0.x order ``names``, 0.x keywords renamed."""
-    if len(args) > len(names):
-        raise TypeError(f"{function.__name__}() takes at most {len(names)} positional arguments")
-    for name, value in zip(names, args):
-        if name in kwargs:
-            raise TypeError(f"{function.__name__}() got multiple values for argument '{name}'")
-        kwargs[name] = value
+    kwargs = name_positionals(args, kwargs, names, function.__name__)
     return function(**{renames.get(k, k): v for k, v in kwargs.items()})
 
 

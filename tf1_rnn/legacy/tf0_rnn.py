@@ -26,7 +26,7 @@ import dis
 import sys
 
 from tf1_rnn.compat import legacy_rnn_cells, tensorflow, tf as v1
-from tf1_rnn.legacy.namespace import Namespace, module
+from tf1_rnn.legacy.namespace import Namespace, module, name_positionals
 from tensorflow.python.ops import rnn as _real_rnn  # bound before install() puts 0.x's in its place
 
 nest = tensorflow.nest
@@ -135,12 +135,7 @@ def linear(args, output_size, bias, bias_start=0.0, scope=None):
 
 def _bind(args, kwargs, names):
     """Name the positional ``args`` by ``names``; drop 0.x's ``input_size`` (ignored even in 0.x)."""
-    if len(args) > len(names):
-        raise TypeError(f"too many positional arguments (at most {len(names) + 1})")
-    for name, value in zip(names, args):
-        if name in kwargs:
-            raise TypeError(f"got multiple values for argument '{name}'")
-        kwargs[name] = value
+    kwargs = name_positionals(args, kwargs, names, "the cell")
     kwargs.pop("input_size", None)
     return kwargs
 
