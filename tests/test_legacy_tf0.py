@@ -57,7 +57,7 @@ def test_tf0_names_orders_and_positional_cross_entropies(tmp_path):
         np.testing.assert_allclose(losses[name], sigmoid, rtol=1e-5, err_msg=name)
     assert printed(out, "values") == {"mul": 12, "sub": -1, "neg": -3, "div_int": -4, "div_float": 3.5,
                                       "select": [1, 4], "reverse_0x": [[2, 1], [4, 3]],
-                                      "reverse_1x": [[2, 1], [4, 3]], "constant_op": 5}
+                                      "reverse_1x": [[2, 1], [4, 3]], "constant_op": 5, "types": 2.5}
     assert printed(out, "shapes") == {"concat_0x": [1, 4], "concat_1x": [1, 4], "concat_0x_kw": [2, 2],
                                       "concat_1x_kw": [2, 2], "split_0x": [None, 2], "split_1x": [None, 2],
                                       "split_1x_two": [None, 6], "split_0x_kw": [None, 3], "pack": [2, 1, 2],

@@ -35,6 +35,7 @@ values = {
     "reverse_0x": tf.reverse(tf.constant([[1, 2], [3, 4]]), [False, True]),
     "reverse_1x": tf.reverse(tf.constant([[1, 2], [3, 4]]), [1]),
     "constant_op": constant_op.constant(5),
+    "types": tf.cast(tf.constant(2.5), tf.types.float32),  # TF 0.5's name for tf.dtypes
 }
 with tf.Session() as sess:
     sess.run(tf.initialize_all_variables())

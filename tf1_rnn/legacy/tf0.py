@@ -172,6 +172,8 @@ def root_overrides(contrib_rnn):
         "scalar_summary": scalar_summary, "histogram_summary": histogram_summary,
         "image_summary": image_summary, "audio_summary": audio_summary,
         "merge_summary": merge_summary, "merge_all_summaries": merge_all_summaries,
+        "initialize_all_tables": v1.tables_initializer,
+        "types": Namespace("tensorflow.types", [v1.dtypes, tensorflow.types]),  # 0.5's tf.types.float32
         "nn": Namespace("tensorflow.nn", [v1.nn, tensorflow.nn], overrides=_nn_overrides(contrib_rnn)),
         "train": Namespace("tensorflow.train", [v1.train, tensorflow.train],
                            overrides={"SummaryWriter": v1.summary.FileWriter}),
