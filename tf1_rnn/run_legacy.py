@@ -1,6 +1,7 @@
-"""Run an unmodified TensorFlow 1.x script on today's TensorFlow.
+"""Run an unmodified TensorFlow 1.x or 0.x script, or a Jupyter notebook, on today's TensorFlow.
 
     python -m tf1_rnn.run_legacy [--seed N] [--no-verify] [--verbose] SCRIPT [ARGS...]
+    python -m tf1_rnn.run_legacy [--seed N] [--output OUT.ipynb] NOTEBOOK.ipynb [ARGS...]
     tf1-rnn-legacy SCRIPT [ARGS...]          (the same, installed as a console command)
 
 Inside SCRIPT, ``import tensorflow as tf`` gives TF 1.15's API in graph mode, with
@@ -9,6 +10,7 @@ modules (see :mod:`tf1_rnn.legacy`). A script in Python 2 is converted in memory
 never changed; tracebacks name its own lines). The script runs as ``__main__`` with its own ``sys.argv``,
 ``__file__`` and working directory, so its prints, files and exit status are its own. A TF1
 name the runner cannot provide stops it with one line naming the symbol and its replacement.
+A notebook's code cells run in a Jupyter kernel (see :mod:`tf1_rnn.legacy.notebook`).
 """
 import argparse
 import builtins
