@@ -45,7 +45,8 @@ ROWS = [
 def parse(argv):
     parser = cli.OneLineParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, help="seeds 1..N for every row (default: each row's own, 5 or 3)")
-    parser.add_argument("--only", nargs="+", metavar="ROW", help="rows to run and tabulate, by name: "
+    parser.add_argument("--only", nargs="+", metavar="ROW", help="rows to run, by name (the table keeps every "
+                        "row that has finished runs): "
                         + ", ".join(row.slug for row in ROWS) + " (default: all)")
     parser.add_argument("--port-only", action="store_true", help="run the port's seeds only, not the TF 1.x "
                         "programs (their finished runs are still tabulated)")
@@ -115,23 +116,21 @@ def main(argv=None):
     if args.dry_run:
         dry_run([task for task in tasks if not (args.port_only and task.tf1)], layout)
         return 0
-    if args.report:
-        statuses = launch.record_logs({task: rows.status(task, layout) for task in tasks}, layout)
-    else:
+    if not args.report:
         os.makedirs(layout.out, exist_ok=True)
         os.makedirs(layout.tf1_out, exist_ok=True)
         try:
-            statuses = launch.run_all([task for task in tasks if not (args.port_only and task.tf1)], layout,
-                                      log=functools.partial(print, flush=True))
-            if args.port_only:  # the programs' finished runs still go in the table
-                statuses = {**launch.record_logs({task: rows.status(task, layout) for task in tasks if task.tf1},
-                                                 layout), **statuses}
+            launch.run_all([task for task in tasks if not (args.port_only and task.tf1)], layout,
+                           log=functools.partial(print, flush=True))
         except launch.ReproductionError as err:
             print(f"reproduce: {err}", file=sys.stderr)
             return 1
         except launch.Stopped as stop:
             print(f"reproduce: stopped ({stop}); give the same command again to continue", file=sys.stderr)
             return stop.exit_status
+    # The table covers every row that has finished runs, whatever --only ran: a partial run never cuts it down.
+    tasks = rows.plan(ROWS, args.seeds)
+    statuses = launch.record_logs({task: rows.status(task, layout) for task in tasks}, layout)
     write_report(tasks, statuses, layout, layout.out)
     return 0
 
