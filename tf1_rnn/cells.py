@@ -41,9 +41,17 @@ class SeededDropoutWrapper(legacy_rnn_cells().RNNCell):
         # Called directly, as TF's wrappers are, so no scope is added: variables keep TF1's names.
         cell_state, time = state
         output, new_cell_state = self._cell(inputs, cell_state, scope=scope)
-        step_seed = tf.random.experimental.stateless_fold_in(self._seed, tf.cast(time[0, 0], tf.int32))
-        output = tf.nn.experimental.stateless_dropout(output, rate=1.0 - self._keep_prob, seed=step_seed)
+        output = dropout_at(output, self._keep_prob, self._seed, tf.cast(time[0, 0], tf.int32))
         return output, (new_cell_state, time + 1.0)
+
+
+def dropout_at(output, keep_prob, seed, time_step):
+    """Output dropout at one time step: the mask is a function of (seed, time step) alone.
+
+    The one definition of the mask, shared by the wrapper above and the fused LSTM's dropout.
+    """
+    step_seed = tf.random.experimental.stateless_fold_in(seed, time_step)
+    return tf.nn.experimental.stateless_dropout(output, rate=1.0 - keep_prob, seed=step_seed)
 
 
 def dropout_seed(base_seed, layer, step):

@@ -14,7 +14,7 @@ only the steps those outputs depend on are computed.
 import contextlib
 from typing import NamedTuple, Optional
 
-from tf1_rnn import fused_lstm
+from tf1_rnn import cells, fused_lstm
 from tf1_rnn.compat import legacy_rnn_cells, tf
 
 
@@ -89,15 +89,10 @@ def dropout_lstm(inputs, n_hidden, keep_prob, seeds):
         for layer, seed in enumerate(seeds):
             with (tf.variable_scope(f"multi_rnn_cell/cell_{layer}") if len(seeds) > 1 else contextlib.nullcontext()):
                 outputs, _ = _run(inputs, n_hidden, None, None, True)
-            outputs = [seeded_dropout(output, keep_prob, seed, t) for t, output in enumerate(tf.unstack(outputs))]
+            outputs = [cells.dropout_at(output, keep_prob, seed, tf.constant(t, tf.int32))
+                       for t, output in enumerate(tf.unstack(outputs))]
             inputs = tf.stack(outputs)
     return outputs
-
-
-def seeded_dropout(output, keep_prob, seed, t):
-    """The output dropout ``cells.SeededDropoutWrapper`` applies at time step ``t`` (same mask)."""
-    step_seed = tf.random.experimental.stateless_fold_in(seed, tf.constant(t, tf.int32))
-    return tf.nn.experimental.stateless_dropout(output, rate=1.0 - keep_prob, seed=step_seed)
 
 
 def _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple):
