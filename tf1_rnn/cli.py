@@ -166,6 +166,7 @@ def main(script, config_cls, builder_name, doc, argv=None):
         return 1
     except Interrupted as stop:
         print(stop.message, file=sys.stderr)
+        stop.release()
         return stop.exit_status
     except KeyboardInterrupt:  # outside training (loading, final evaluation): nothing to save
         print(f"{prog}: interrupted", file=sys.stderr)

@@ -6,11 +6,17 @@ EXIT_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
 class Interrupted(Exception):
-    """Training stopped on a signal after saving; ``message`` says how to resume."""
+    """Training stopped on a signal after saving; ``message`` says how to resume.
+
+    Until ``release()`` is called, a further SIGINT/SIGTERM is acknowledged, not raised: a
+    quick second Ctrl-C must not replace the resume message with a KeyboardInterrupt. Whoever
+    reports the message calls ``release()`` after it (``cli.main`` does).
+    """
 
     def __init__(self, message, exit_status):
         super().__init__(message)
         self.message, self.exit_status = message, exit_status
+        self.release = lambda: None
 
 
 class StopRequest:
@@ -30,7 +36,7 @@ class StopRequest:
             print(f"\n{signal.Signals(signum).name}: finishing this step, then saving a checkpoint",
                   file=sys.stderr, flush=True)
         else:
-            print("still saving the checkpoint; it will be complete in a moment", file=sys.stderr, flush=True)
+            print("already stopping; the checkpoint is saved before exit", file=sys.stderr, flush=True)
 
     def __enter__(self):
         for signum in EXIT_STATUS:
@@ -40,10 +46,17 @@ class StopRequest:
                 pass
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, traceback):
+        if isinstance(exc, Interrupted):
+            exc.release = self._restore  # the process is on its way out; keep acknowledging
+        else:
+            self._restore()
+        return False
+
+    def _restore(self):
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
-        return False
+        self._previous = {}
 
     @property
     def requested(self):
