@@ -6,6 +6,7 @@
   ``dynamic_rnn`` with TF's own ``DropoutWrapper``, ``tf.Variable`` output layer), built from
   the workload's sizes without tf1_rnn's builders, so the two can be compared.
 """
+import collections
 import dataclasses
 import time
 
@@ -34,6 +35,25 @@ class GraphSystem:
         for _ in range(steps):
             self.sess.run(self.train_op, self.feed)
         return time.perf_counter() - start
+
+    def profile(self, steps):
+        """Where a step's time goes: {op type: ms per step}, from TensorFlow's step trace.
+
+        Times are each kernel's own compute, summed over the step; ops on two cores overlap,
+        so the sum can exceed the step's wall time.
+        """
+        per_type = collections.Counter()
+        for _ in range(steps):
+            metadata = tf.RunMetadata()
+            self.sess.run(self.train_op, self.feed, run_metadata=metadata,
+                          options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE))
+            for device in metadata.step_stats.dev_stats:
+                for node in device.node_stats:
+                    # timeline_label reads "name = OpType(inputs)"; runtime nodes have no " = ".
+                    _, _, call = node.timeline_label.partition(" = ")
+                    if call:
+                        per_type[call.split("(")[0]] += node.op_end_rel_micros / 1000 / steps
+        return dict(per_type.most_common())
 
     def close(self):
         self.sess.close()

@@ -155,6 +155,9 @@ def measure(name, systems, args, log):
             shift = repeat % len(timers) if timers else 0
             for system in timers[shift:] + timers[:shift]:  # rotate, so no system always runs first
                 times[system].append(1000 * started[system].time(steps) / steps)
+        # Traced after the timing: tracing slows a step, so these show shares, not speed.
+        profiles = {s: started[s].profile(args.profile) for s in timers
+                    if args.profile and hasattr(started[s], "profile")}
     finally:
         for timer in started.values():
             if not isinstance(timer, str):
@@ -168,8 +171,23 @@ def measure(name, systems, args, log):
         results[system] = {"ms_per_step": ms, "all_ms": times[system], "samples_per_second": work.batch * 1000 / ms,
                            "roofline_percent": 100 * ideal_ms / ms,
                            "version": getattr(started[system], "version", f"TensorFlow {tf.__version__}")}
+        if system in profiles:
+            results[system]["op_ms_per_step"] = profiles[system]
     return {"workload": dataclasses.asdict(work), "gflop_per_step": work.flops() / 1e9,
             "steps_per_measurement": steps, "matmul_gflops": gflops, "ideal_ms": ideal_ms, "systems": results}
+
+
+def profile_lines(report, top=6):
+    """Per model and traced system: the op types that took the most of a step, as shares."""
+    lines = []
+    for name, model in report["models"].items():
+        for system, result in model["systems"].items():
+            ops = result.get("op_ms_per_step")
+            if ops:
+                total = sum(ops.values())
+                shares = ", ".join(f"{op} {100 * ms / total:.0f}%" for op, ms in list(ops.items())[:top])
+                lines.append(f"- {name}, {SYSTEMS[system]}: {total:.1f} ms of kernels per traced step: {shares}")
+    return lines
 
 
 def table(report, systems):
@@ -234,6 +252,8 @@ def main(argv=None):
     parser.add_argument("--no-checkpoint", action="store_true", help="skip timing a checkpoint")
     parser.add_argument("--quick", action="store_true", help="smoke test: batch 16, H=16, 2 steps, 2 repeats, "
                         "no checkpoint, the rnn model unless --models says otherwise")
+    parser.add_argument("--profile", type=int, default=0, metavar="STEPS",
+                        help="also trace STEPS steps of each TensorFlow graph and report the time per op type")
     parser.add_argument("--json", metavar="PATH", help="also write every figure to this JSON file")
     args = parser.parse_args(argv)
     if min(args.samples, args.warmup + 1, args.repeats) < 1:
@@ -250,6 +270,9 @@ def main(argv=None):
     if not (args.quick or args.no_checkpoint):
         report["checkpoint_seconds"] = checkpoint_seconds()
     print(table(report, systems))
+    if args.profile:
+        print("\nWhere the time goes (TensorFlow's step trace; kernels on two cores overlap):")
+        print("\n".join(profile_lines(report)))
     if "checkpoint_seconds" in report:
         print(f"\nOne tf1_rnn checkpoint of the BiLSTM: {1000 * report['checkpoint_seconds']:.0f} ms")
     if args.json:

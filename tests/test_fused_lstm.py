@@ -177,10 +177,15 @@ def test_fused_lstm_needs_cell_lstm():
 def test_benchmark_quick_times_fused_and_keras(tmp_path):
     """scripts/benchmark.py --quick end to end: a tf1_rnn graph, a Keras 3 worker process, the JSON."""
     out = tmp_path / "bench.json"
-    done = run_script("benchmark", "--quick", "--systems", "fused,keras", "--json", out)
+    done = run_script("benchmark", "--quick", "--systems", "fused,keras", "--profile", "1", "--json", out)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "| rnn |" in done.stdout and "Keras 3" in done.stdout
     systems = json.loads(out.read_text())["models"]["rnn"]["systems"]
     assert systems["keras"]["version"].startswith("Keras 3")
     for result in systems.values():
         assert len(result["all_ms"]) == 2 and result["ms_per_step"] > 0 and 0 < result["roofline_percent"] < 100
+    # --profile traces the TensorFlow graph only; the fused backward's step kernel is among its ops.
+    assert "op_ms_per_step" not in systems["keras"]
+    ops = systems["fused"]["op_ms_per_step"]
+    assert ops["LSTMBlockCellGrad"] > 0 and any("MatMul" in op for op in ops)
+    assert "- rnn, tf1_rnn fused:" in done.stdout

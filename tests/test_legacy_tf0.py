@@ -36,6 +36,50 @@ def test_tf0_python2_lstm_with_concatenated_state_trains(tmp_path):
     assert [e.step for e in events.Scalars("minibatch loss")][-1] == 60
 
 
+TF0_INITIALIZERS = """
+import numpy as np
+import tensorflow as tf
+from tensorflow.models.rnn import rnn, rnn_cell
+x = [tf.placeholder(tf.float32, [None, 28]) for _ in range(2)]
+with tf.variable_scope("tf0_function"):
+    rnn.rnn(tf.nn.rnn_cell.BasicLSTMCell(100), x, dtype=tf.float32)
+with tf.variable_scope("tf1_function"):
+    tf.nn.static_rnn(tf.nn.rnn_cell.BasicLSTMCell(100), x, dtype=tf.float32)
+with tf.variable_scope("tf0_module_cell"):
+    tf.nn.dynamic_rnn(rnn_cell.BasicLSTMCell(100), tf.stack(x, 1), dtype=tf.float32)
+with tf.variable_scope("tf0_linear"):
+    rnn_cell.linear(x, 400, True)
+with tf.variable_scope("script_chose", initializer=tf.constant_initializer(0.5)):
+    tf.nn.bidirectional_rnn(rnn_cell.GRUCell(100), rnn_cell.GRUCell(100), x, dtype=tf.float32)
+sess = tf.Session()
+sess.run(tf.initialize_all_variables())
+for v in tf.trainable_variables():
+    if len(v.shape) == 2:
+        print("max", v.name.split("/")[0], v.shape[0], v.shape[1], float(np.abs(sess.run(v)).max()))
+"""
+
+
+def test_tf0_functions_and_modules_give_their_cells_tf0s_default_initializer(tmp_path):
+    (tmp_path / "init.py").write_text(TF0_INITIALIZERS)
+    result = run_legacy(str(tmp_path / "init.py"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    largest = {}
+    for line in result.stdout.splitlines():
+        if line.startswith("max "):
+            _, scope, fan_in, fan_out, value = line.split()
+            largest.setdefault(scope, []).append((int(fan_in), int(fan_out), float(value)))
+    assert set(largest) == {"tf0_function", "tf1_function", "tf0_module_cell", "tf0_linear", "script_chose"}
+    for scope, kernels in largest.items():
+        for fan_in, fan_out, value in kernels:
+            unit_scaling, glorot = np.sqrt(3 / fan_in), np.sqrt(6 / (fan_in + fan_out))
+            if scope == "script_chose":
+                assert value == 0.5
+            elif scope == "tf1_function":  # 1.x's glorot_uniform: well inside 0.x's wider range
+                assert 0.95 * glorot < value <= glorot < 0.8 * unit_scaling
+            else:  # 0.x's uniform_unit_scaling fills its range, beyond glorot's
+                assert 0.95 * unit_scaling < value <= unit_scaling and value > 1.2 * glorot
+
+
 def _cross_entropies():
     logits = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
     labels, multi = np.array([0, 2]), np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])

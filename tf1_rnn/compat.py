@@ -106,13 +106,26 @@ class TF1DefaultInitializer:
     """
 
     def __init__(self):
-        self._glorot = tf.glorot_uniform_initializer()
+        self._floats = self._float_initializer()
+
+    @staticmethod
+    def _float_initializer():
+        return tf.glorot_uniform_initializer()
 
     def __call__(self, shape, dtype=tf.float32, partition_info=None):
         dtype = tf.as_dtype(dtype)
         if dtype.is_floating:
-            return self._glorot(shape, dtype, partition_info=partition_info)
+            return self._floats(shape, dtype, partition_info=partition_info)
         return tf.zeros(shape, dtype)
+
+
+class TF0DefaultInitializer(TF1DefaultInitializer):
+    """TF 0.x's default before 1.0 made it glorot: uniform_unit_scaling, U(+-sqrt(3 / fan_in))
+    with fan_in the product of all dimensions but the last (an LSTM kernel: input + H)."""
+
+    @staticmethod
+    def _float_initializer():
+        return tf.uniform_unit_scaling_initializer()
 
 
 def legacy_rnn_cells():

@@ -19,13 +19,21 @@ Modules: ``tensorflow.models.rnn.{rnn,rnn_cell}`` (0.5 to 0.10) and
   state_bw)`` from 0.8: a call whose result is unpacked into three names gets the triple,
   any other call the outputs (how the result is unpacked is the one thing that tells them apart).
 
+- Their variables start from 0.x's default initializer, uniform_unit_scaling (TF 1.0 made it
+  glorot_uniform): for the 0.x-only functions (``rnn``, ``bidirectional_rnn``, ``linear``) and the
+  cells of the 0.x modules, unless the script set an initializer on the scope. A 0.x script
+  that reached the cells only through names 1.x kept (``tf.nn.dynamic_rnn`` with
+  ``tf.nn.rnn_cell``) cannot be told from a 1.x one and gets 1.x's default.
+
 Variable names are TF 1.x's (``rnn/basic_lstm_cell/kernel``), not 0.x's (``RNN/BasicLSTMCell/Linear/Matrix``).
 """
+import contextlib
 import copy
 import dis
+import functools
 import sys
 
-from tf1_rnn.compat import legacy_rnn_cells, tensorflow, tf as v1
+from tf1_rnn.compat import TF0DefaultInitializer, TF1DefaultInitializer, legacy_rnn_cells, tensorflow, tf as v1
 from tf1_rnn.legacy.namespace import Namespace, module, name_positionals
 from tensorflow.python.ops import rnn as _real_rnn  # bound before install() puts 0.x's in its place
 
@@ -66,6 +74,26 @@ def accepting(cell, state):
     return view
 
 
+@contextlib.contextmanager
+def tf0_default_initializer():
+    """Variables made inside get 0.x's default initializer where they would have got the runner's 1.x one."""
+    scope = v1.get_variable_scope()
+    if type(scope.initializer) is not TF1DefaultInitializer:  # the script chose one (or it is 0.x's already)
+        yield
+        return
+    with v1.variable_scope(scope, initializer=TF0DefaultInitializer(), auxiliary_name_scope=False):
+        yield
+
+
+def with_tf0_initializer(function):
+    @functools.wraps(function)
+    def wrapped(*args, **kwargs):
+        with tf0_default_initializer():
+            return function(*args, **kwargs)
+    return wrapped
+
+
+@with_tf0_initializer
 def rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None, scope=None):
     """0.x ``rnn``: ``(outputs, final_state)``."""
     return v1.nn.static_rnn(accepting(cell, initial_state), inputs, initial_state, dtype, sequence_length, scope)
@@ -76,6 +104,13 @@ def bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, initial_s
     """0.x ``bidirectional_rnn``: the outputs (0.6, 0.7), or (outputs, state_fw, state_bw) (0.8 on)
     where the caller unpacks the result into three names."""
     triple = _unpacked_into(sys._getframe(1)) == 3
+    with tf0_default_initializer():
+        return _bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw, initial_state_bw, dtype,
+                                  sequence_length, scope, triple)
+
+
+def _bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw, initial_state_bw, dtype, sequence_length,
+                       scope, triple):
     outputs, state_fw, state_bw = v1.nn.static_bidirectional_rnn(
         accepting(cell_fw, initial_state_fw), accepting(cell_bw, initial_state_bw), inputs, initial_state_fw,
         initial_state_bw, dtype, sequence_length, scope)
@@ -120,6 +155,7 @@ def state_saving_rnn(cell, inputs, state_saver, state_name, sequence_length=None
     return v1.nn.static_state_saving_rnn(cell, inputs, state_saver, state_name, sequence_length, scope)
 
 
+@with_tf0_initializer
 def linear(args, output_size, bias, bias_start=0.0, scope=None):
     """0.x ``rnn_cell.linear``: ``concat(args) @ Matrix + Bias`` in scope ``Linear``."""
     args = list(args) if nest.is_nested(args) else [args]
@@ -183,9 +219,18 @@ def cell_classes(state_is_tuple):
     return {cls.__name__: cls for cls in (BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell, MultiRNNCell)}
 
 
+def _tf0_module_cells():
+    """``cell_classes(False)`` whose weights, made at the first call, start from 0.x's initializer."""
+    classes = {}
+    for name, cls in cell_classes(state_is_tuple=False).items():
+        call = with_tf0_initializer(cls.__call__)
+        classes[name] = type(name, (cls,), {"__call__": call, "__module__": cls.__module__})
+    return classes
+
+
 def _rnn_cell_module(name, contrib_rnn):
     """0.x's ``rnn_cell``: its cells with 0.x's defaults; wrappers that went to tf.contrib.rnn in 1.0 from there."""
-    return Namespace(name, [legacy_rnn_cells(), contrib_rnn], overrides={**cell_classes(False), "linear": linear})
+    return Namespace(name, [legacy_rnn_cells(), contrib_rnn], overrides={**_tf0_module_cells(), "linear": linear})
 
 
 FUNCTIONS = {"rnn": rnn, "bidirectional_rnn": bidirectional_rnn, "dynamic_rnn": dynamic_rnn,
