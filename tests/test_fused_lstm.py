@@ -114,7 +114,7 @@ def test_a_seed_gives_both_impls_the_same_initial_weights(name):
         np.testing.assert_array_equal(fused[key], cell[key])
 
 
-def sequence_run(impl, state, with_lengths, n_hidden=16, n_steps=7):
+def sequence_run(impl, state, with_lengths, n_hidden=16, n_steps=7, shards=1):
     """One LSTM over random inputs, from zeros or a (tuple or concatenated) random state."""
     rng = np.random.default_rng(2)
     x_value = rng.normal(size=(n_steps, 3, 5)).astype(np.float32)
@@ -128,7 +128,7 @@ def sequence_run(impl, state, with_lengths, n_hidden=16, n_steps=7):
         is_tuple = state != "concat"
         with models.shared_weights():
             if impl == "fused":
-                outputs, final = fused_rnn.lstm(x, n_hidden, initial, lengths, state_is_tuple=is_tuple)
+                outputs, final = fused_rnn.lstm(x, n_hidden, initial, lengths, state_is_tuple=is_tuple, shards=shards)
             else:
                 cell = cells.make_cell("lstm", n_hidden, state_is_tuple=is_tuple)
                 outputs, final = tf.nn.static_rnn(cell, tf.unstack(x), initial, tf.float32, lengths)
@@ -149,8 +149,10 @@ def sequence_run(impl, state, with_lengths, n_hidden=16, n_steps=7):
 
 @pytest.mark.parametrize("state", ["zeros", "tuple", "concat"])
 @pytest.mark.parametrize("with_lengths", [False, True])
-def test_fused_lstm_equals_static_rnn(state, with_lengths):
-    expected, actual = sequence_run("cell", state, with_lengths), sequence_run("fused", state, with_lengths)
+@pytest.mark.parametrize("shards", [1, 2])  # batch 3 in parts of 1 and 2, states and lengths split alike
+def test_fused_lstm_equals_static_rnn(state, with_lengths, shards):
+    expected = sequence_run("cell", state, with_lengths)
+    actual = sequence_run("fused", state, with_lengths, shards=shards)
     for a, e in zip(actual, expected):
         assert_close(a, e)
     if with_lengths:  # past its length an example outputs zeros; length 0 keeps the initial state

@@ -18,14 +18,17 @@ from tf1_rnn import cells, fused_lstm
 from tf1_rnn.compat import legacy_rnn_cells, tf
 
 
-def lstm(inputs, n_hidden, initial_state=None, sequence_length=None, state_is_tuple=True, scope=None):
+def lstm(inputs, n_hidden, initial_state=None, sequence_length=None, state_is_tuple=True, scope=None,
+         shards=None):
     """``static_rnn(BasicLSTMCell(n_hidden, forget_bias=1.0), ...)`` on time-major ``inputs``.
 
     ``initial_state``: ``(c, h)`` (state_is_tuple) or TF 0.x's concatenated [batch, 2H], or None
     for zeros. Returns ``(outputs [T, batch, H], final state)``, the state in the form given.
+    ``shards``: parts of the batch run as independent recurrences (default: ``fused_lstm.batch_shards``).
     """
+    shards = shards or fused_lstm.batch_shards(n_hidden)
     with tf.variable_scope(scope or "rnn"):
-        return _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple)
+        return _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple, shards)
 
 
 class BiOutputs(NamedTuple):
@@ -88,14 +91,14 @@ def dropout_lstm(inputs, n_hidden, keep_prob, seeds):
     with tf.variable_scope("rnn"):
         for layer, seed in enumerate(seeds):
             with (tf.variable_scope(f"multi_rnn_cell/cell_{layer}") if len(seeds) > 1 else contextlib.nullcontext()):
-                outputs, _ = _run(inputs, n_hidden, None, None, True)
+                outputs, _ = _run(inputs, n_hidden, None, None, True, fused_lstm.batch_shards(n_hidden))
             outputs = [cells.dropout_at(output, keep_prob, seed, tf.constant(t, tf.int32))
                        for t, output in enumerate(tf.unstack(outputs))]
             inputs = tf.stack(outputs)
     return outputs
 
 
-def _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple):
+def _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple, shards=1):
     """One LSTM over ``inputs`` under the current variable scope; returns (outputs, final state)."""
     inputs = tf.convert_to_tensor(inputs)
     n_steps = inputs.shape[0]
@@ -105,6 +108,6 @@ def _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple):
     mask = None
     if sequence_length is not None:  # [T, batch, 1]: True while t < the example's length
         mask = (tf.range(n_steps)[:, None] < tf.cast(sequence_length, tf.int32)[None, :])[:, :, None]
-    outputs, c, h = fused_lstm.lstm_sequence(inputs, kernel, bias, initial_state, mask)
+    outputs, c, h = fused_lstm.lstm_sequence(inputs, kernel, bias, initial_state, mask, shards=shards)
     state = legacy_rnn_cells().LSTMStateTuple(c, h) if state_is_tuple else tf.concat([c, h], 1)
     return outputs, state
