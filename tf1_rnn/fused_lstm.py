@@ -50,9 +50,9 @@ GRAD_CHUNK_STEPS = 4
 SHARD_MAX_HIDDEN = 128
 
 
-def batch_shards(n_hidden, directions=1):
-    """How many parts of the batch an LSTM's recurrence is split into (see SHARD_MAX_HIDDEN)."""
-    return 2 if directions == 1 and n_hidden <= SHARD_MAX_HIDDEN else 1
+def batch_shards(n_hidden):
+    """How many parts of the batch a one-direction LSTM's recurrence is split into (see SHARD_MAX_HIDDEN)."""
+    return 2 if n_hidden <= SHARD_MAX_HIDDEN else 1
 
 
 def lstm_variables(input_size, n_hidden):
