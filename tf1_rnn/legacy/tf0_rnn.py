@@ -105,15 +105,9 @@ def bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, initial_s
     where the caller unpacks the result into three names."""
     triple = _unpacked_into(sys._getframe(1)) == 3
     with tf0_default_initializer():
-        return _bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw, initial_state_bw, dtype,
-                                  sequence_length, scope, triple)
-
-
-def _bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw, initial_state_bw, dtype, sequence_length,
-                       scope, triple):
-    outputs, state_fw, state_bw = v1.nn.static_bidirectional_rnn(
-        accepting(cell_fw, initial_state_fw), accepting(cell_bw, initial_state_bw), inputs, initial_state_fw,
-        initial_state_bw, dtype, sequence_length, scope)
+        outputs, state_fw, state_bw = v1.nn.static_bidirectional_rnn(
+            accepting(cell_fw, initial_state_fw), accepting(cell_bw, initial_state_bw), inputs, initial_state_fw,
+            initial_state_bw, dtype, sequence_length, scope)
     return (outputs, state_fw, state_bw) if triple else outputs
 
 
