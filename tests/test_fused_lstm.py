@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import run_script
-from tf1_rnn import cells, configs, fused_rnn, models
+from tf1_rnn import cells, configs, fused_lstm, fused_rnn, models
 from tf1_rnn.compat import tf
 
 BATCH = 4
@@ -157,6 +157,19 @@ def test_fused_lstm_equals_static_rnn(state, with_lengths, shards):
         assert_close(a, e)
     if with_lengths:  # past its length an example outputs zeros; length 0 keeps the initial state
         assert (actual[0][2:, 1] == 0).all() and (actual[0][:, 2] == 0).all()
+
+
+@pytest.mark.parametrize("with_lengths", [False, True])
+def test_batched_step_matmul_equals_static_rnn(with_lengths, monkeypatch):
+    # Above SMALL_HIDDEN the step matmuls run as batched matmuls; lowered here so H=16 takes that path.
+    monkeypatch.setattr(fused_lstm, "SMALL_HIDDEN", 8)
+    with tf.Graph().as_default():
+        step = fused_lstm._step_matmul(tf.zeros([3, 16]), tf.zeros([16, 64]), transpose_b=False)
+        assert step.op.inputs[0].op.type == "BatchMatMulV2"
+    expected = sequence_run("cell", "tuple", with_lengths)
+    actual = sequence_run("fused", "tuple", with_lengths)
+    for a, e in zip(actual, expected):
+        assert_close(a, e)
 
 
 def test_pruned_backward_direction_runs_one_step():

@@ -41,18 +41,31 @@ from tf1_rnn.compat import tf
 # matmul (no difference at H=256 or bidirectional). 28 or more gives the single matmul.
 GRAD_CHUNK_STEPS = 4
 
-# One LSTM direction alone with a small step matmul ([batch, H] x [H, 4H], H <= this) runs as two
-# independent recurrences over halves of the batch, one per core, rather than one recurrence
-# whose every small matmul is split across cores. Measured on 2 cores (AMD EPYC), batch 128,
-# training steps, both variants alternating in one process, medians of 7: rnn_mnist's H=128
-# 18.7 -> 14.1 ms; the BiLSTM's H=256 54.5 -> 57.1 ms, and with both directions running
-# 93.6 -> 111.1 ms, so larger or bidirectional LSTMs keep one recurrence.
-SHARD_MAX_HIDDEN = 128
+# Up to this many hidden units the recurrent step's matmul ([batch, H] x [H, 4H], 28 in sequence)
+# is small; above it, large. Measured on 2 cores (AMD EPYC), batch 128, training steps, variants
+# alternating in one process, medians of 7:
+# - small: one LSTM direction alone runs as two independent recurrences over halves of the
+#   batch, one per core, rather than one recurrence whose every small matmul is split across
+#   cores: rnn_mnist's H=128 18.7 -> 14.1 ms. The same split slowed H=256 (54.5 -> 57.1 ms) and
+#   both directions running (93.6 -> 111.1 ms), so larger or bidirectional LSTMs keep one.
+# - large: the step matmuls run as batched matmuls of one matrix. TensorFlow's CPU build sends a
+#   2-D MatMul and a batched one to different oneDNN kernels, and at these shapes the batched
+#   one is faster: the published BiLSTM (H=256) 54.6 -> 45.2 ms, lstm_mnist 52.2 -> 45.2 ms,
+#   both directions 91.0 -> 77.2 ms. At H=128 it was slower (rnn_mnist 14.5 -> 16.0 ms) or
+#   no different (birnn_mnist, dlstm_mnist); as the weight-gradient matmul it made no difference.
+SMALL_HIDDEN = 128
 
 
 def batch_shards(n_hidden):
-    """How many parts of the batch a one-direction LSTM's recurrence is split into (see SHARD_MAX_HIDDEN)."""
-    return 2 if n_hidden <= SHARD_MAX_HIDDEN else 1
+    """How many parts of the batch a one-direction LSTM's recurrence is split into (see SMALL_HIDDEN)."""
+    return 2 if n_hidden <= SMALL_HIDDEN else 1
+
+
+def _step_matmul(a, b, transpose_b=False):
+    """``a @ b`` for the recurrence's per-step matmuls, on the kernel that is faster at its size."""
+    if b.shape[0] <= SMALL_HIDDEN:  # b is W_h, [H, 4H]
+        return tf.matmul(a, b, transpose_b=transpose_b)
+    return tf.matmul(a[None], b[None], transpose_b=transpose_b)[0]
 
 
 def lstm_variables(input_size, n_hidden):
@@ -131,7 +144,7 @@ def _forward(x, kernel, bias, state, mask, forget_bias):
         saved["c_prev"].append(c)
         saved["h_prev"].append(h)
         if h is not None:
-            z = z + tf.matmul(h, w_h)
+            z = z + _step_matmul(h, w_h)
         i, j, f, o = tf.split(z, 4, axis=1)
         i, j, f, o = tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f), tf.sigmoid(o)
         new_c = i * j if c is None else c * f + i * j
@@ -174,7 +187,7 @@ def _backward(x, kernel, saved, mask, d_outputs, d_c, d_h, has_state):
             co=saved["tanh_c"][t], cs_grad=c_grad, h_grad=h_grad, use_peephole=False)
         if t == 0 and not has_state:
             break  # a zero initial state needs no gradient
-        h_prev_grad = tf.matmul(dz[t], w_h, transpose_b=True)
+        h_prev_grad = _step_matmul(dz[t], w_h, transpose_b=True)
         if masks is not None:
             c_prev_grad = tf.where_v2(masks[t], c_prev_grad, d_c)
             h_prev_grad = tf.where_v2(masks[t], h_prev_grad, d_h)
