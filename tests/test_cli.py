@@ -217,7 +217,10 @@ def test_interrupted_and_resumed_run_matches_uninterrupted_bit_for_bit(tmp_path,
     cut = start(script, args + ["--logdir", tmp_path / "cut"], tmp_path)
     marker = " step 15," if script == "lstm_mnist" else "Iter480,"  # 480 = 15 steps * 32
     code, out, err = interrupt_at(cut, marker, signum, twice)
-    assert code == status, err[-3000:]
+    # A second signal that lands after the resume line was printed (the step and checkpoint took
+    # under 50 ms) finds the handlers restored and ends the exiting process by that signal: -2,
+    # which a shell reports as 130 all the same. Before that line it is acknowledged.
+    assert code == status or (twice and code == -signum), err[-3000:]
     resume_line = err.strip().splitlines()[-1]
     assert resume_line.endswith(f"Resume with: python scripts/{script}.py --resume {tmp_path / 'cut'}")
     assert "Testing Accuracy" not in out

@@ -184,9 +184,13 @@ def test_pruned_backward_direction_runs_one_step():
     assert len(steps) == 2  # tanh(j) and tanh(c) of a single step
 
 
-def test_fused_lstm_needs_cell_lstm():
-    with pytest.raises(configs.ConfigError, match="--lstm-impl fused needs --cell lstm"):
-        configs.LSTMConfig(cell="gru", lstm_impl="fused")
+def test_gru_and_rnn_cells_run_as_cells_under_the_fused_default():
+    assert configs.LSTMConfig().lstm_impl == "fused"
+    for cell, scope in (("gru", "rnn/gru_cell/"), ("rnn", "rnn/basic_rnn_cell/")):
+        with tf.Graph().as_default():
+            models.build_lstm(configs.LSTMConfig(cell=cell, n_hidden=4), training=False)
+            names = [v.op.name for v in tf.trainable_variables()]
+        assert any(name.startswith(scope) for name in names) and not any("lstm" in n for n in names)
 
 
 def test_benchmark_quick_times_fused_and_keras(tmp_path):
@@ -204,3 +208,13 @@ def test_benchmark_quick_times_fused_and_keras(tmp_path):
     ops = systems["fused"]["op_ms_per_step"]
     assert ops["LSTMBlockCellGrad"] > 0 and any("MatMul" in op for op in ops)
     assert "- rnn, tf1_rnn fused:" in done.stdout
+
+
+def test_step_matmul_benchmark_prints_both_kernels_and_refuses_bad_shapes():
+    done = run_script("bench_step_matmul", "--shapes", "8x3,4x2", "--repeats", "1")
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line.split("|") for line in done.stdout.splitlines() if line.startswith("| 8 ") or line.startswith("| 4 ")]
+    assert [(r[1].strip(), r[2].strip()) for r in rows] == [("8", "3"), ("4", "2")]
+    assert all(float(r[6]) > 0 for r in rows)  # the 2-D over batched ratio of measured times
+    bad = run_script("bench_step_matmul", "--shapes", "256xbig")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "HxBATCH" in bad.stderr

@@ -127,7 +127,7 @@ def build_lstm(cfg, training=True):
         batch_size = tf.placeholder(tf.int32, [], name="batch_size")
         keep_prob = tf.placeholder(tf.float32, [], name="keep_prob")
         step = tf.train.get_or_create_global_step()
-        if cfg.lstm_impl == "fused":
+        if cfg.lstm_impl == "fused" and cfg.cell == "lstm":
             seeds = [cells.dropout_seed(cfg.seed or 0, i, step) for i in range(cfg.layers)]
             h_state = fused_rnn.dropout_lstm(time_major(x), cfg.n_hidden, keep_prob, seeds)[-1]  # [batch, n_hidden]
         else:
