@@ -170,7 +170,7 @@ def _backward(x, kernel, saved, mask, d_outputs, d_c, d_h, has_state):
     unused_bias, no_peephole = tf.zeros(kernel.shape[1:], x.dtype), tf.zeros(kernel.shape[1] // 4, x.dtype)
     xs = tf.unstack(x)
     masks = tf.unstack(mask) if mask is not None else None
-    d_outputs = tf.unstack(d_outputs) if d_outputs is not None else [None] * n_steps
+    d_outputs = tf.unstack(d_outputs) if not _is_zero(d_outputs) else [None] * n_steps
     d_c, d_h = _zeros_if_none(d_c, like), _zeros_if_none(d_h, like)
     dz = [None] * n_steps
     for t in reversed(range(n_steps)):
@@ -218,6 +218,11 @@ def _add(a, b):
     if a is None or b is None:
         return b if a is None else a
     return a + b
+
+
+def _is_zero(grad):
+    """True for no gradient, or the zeros ``tf.gradients`` fills in for an output nothing read."""
+    return grad is None or grad.op.type == "ZerosLike"
 
 
 def _zeros_if_none(value, like):

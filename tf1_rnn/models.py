@@ -162,11 +162,14 @@ def build_rnn(cfg, training=True):
     with shared_weights():
         x, y = inputs()
         if cfg.lstm_impl == "fused":
-            outputs, _ = fused_rnn.lstm(time_major(x), cfg.n_hidden)  # [28, batch, n_hidden]
+            # outputs[-1] is the final state's h; reading it there leaves the 27 unread outputs
+            # out of the gradient (see fused_lstm._is_zero).
+            last = fused_rnn.lstm(time_major(x), cfg.n_hidden)[1].h
         else:
             cell = cells.make_cell("lstm", cfg.n_hidden)
             outputs, _ = tf.nn.static_rnn(cell, rows(x), dtype=tf.float32)  # 28 x [batch, n_hidden]
-        logits, _, _ = output_layer(outputs[-1], cfg.n_hidden, tf.random_normal_initializer(),
+            last = outputs[-1]
+        logits, _, _ = output_layer(last, cfg.n_hidden, tf.random_normal_initializer(),
                                     tf.random_normal_initializer())
     return classifier_head(x, y, logits, tf.train.GradientDescentOptimizer(cfg.learning_rate), training)
 
