@@ -117,9 +117,9 @@ def test_a_seed_gives_both_impls_the_same_initial_weights(name):
 def sequence_run(impl, state, with_lengths, n_hidden=16, n_steps=7, shards=1):
     """One LSTM over random inputs, from zeros or a (tuple or concatenated) random state."""
     rng = np.random.default_rng(2)
-    x_value = rng.normal(size=(n_steps, 3, 5)).astype(np.float32)
-    state_value = rng.normal(size=(3, 2 * n_hidden)).astype(np.float32)
-    lengths = np.array([n_steps, 2, 0], np.int32) if with_lengths else None
+    x_value = rng.normal(size=(n_steps, 4, 5)).astype(np.float32)
+    state_value = rng.normal(size=(4, 2 * n_hidden)).astype(np.float32)
+    lengths = np.array([n_steps, 2, 0, n_steps + 3], np.int32) if with_lengths else None
     with tf.Graph().as_default():
         tf.set_random_seed(0)
         x, s0 = tf.constant(x_value), tf.constant(state_value)
@@ -132,7 +132,7 @@ def sequence_run(impl, state, with_lengths, n_hidden=16, n_steps=7, shards=1):
             else:
                 cell = cells.make_cell("lstm", n_hidden, state_is_tuple=is_tuple)
                 outputs, final = tf.nn.static_rnn(cell, tf.unstack(x), initial, tf.float32, lengths)
-                outputs = tf.stack(outputs)
+            outputs = tf.stack(outputs)
         kernel, bias = tf.trainable_variables()  # the same two names, see test_fused_model_equals_cell_model
         # The same random weights in both graphs; a zero bias would hide a gate mix-up.
         weights = [tf.assign(kernel, tf.random_uniform(kernel.shape, -0.5, 0.5, seed=1)),
@@ -149,7 +149,7 @@ def sequence_run(impl, state, with_lengths, n_hidden=16, n_steps=7, shards=1):
 
 @pytest.mark.parametrize("state", ["zeros", "tuple", "concat"])
 @pytest.mark.parametrize("with_lengths", [False, True])
-@pytest.mark.parametrize("shards", [1, 2])  # batch 3 in parts of 1 and 2, states and lengths split alike
+@pytest.mark.parametrize("shards", [1, 2])  # batch 4 in parts of 2, states split alike
 def test_fused_lstm_equals_static_rnn(state, with_lengths, shards):
     expected = sequence_run("cell", state, with_lengths)
     actual = sequence_run("fused", state, with_lengths, shards=shards)
@@ -172,12 +172,32 @@ def test_batched_step_matmul_equals_static_rnn(with_lengths, monkeypatch):
         assert_close(a, e)
 
 
+def test_sequence_length_masks_only_what_is_read():
+    # The recurrence runs unmasked; only the outputs and states a caller reads are masked, so a
+    # readout of one step runs two selects (its mask and the mask's gradient), not seven a step.
+    with tf.Graph().as_default() as graph:
+        x = tf.placeholder(tf.float32, [28, None, 8])
+        lengths = tf.placeholder(tf.int32, [None])
+        with models.shared_weights():
+            outputs, _ = fused_rnn.lstm(x, 8, sequence_length=lengths, shards=1)
+        grad = tf.gradients(tf.reduce_sum(outputs[-1]), x)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            metadata = tf.RunMetadata()
+            sess.run(grad, {x: np.ones((28, 2, 8)), lengths: [28, 5]},
+                     options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), run_metadata=metadata)
+    type_of = {op.name: op.type for op in graph.get_operations()}
+    types = [type_of.get(node.node_name) for device in metadata.step_stats.dev_stats for node in device.node_stats]
+    assert types.count("LSTMBlockCellGrad") == 28  # the trace sees the backward pass
+    assert types.count("SelectV2") == 2
+
+
 def test_pruned_backward_direction_runs_one_step():
     with tf.Graph().as_default() as graph:
         x = tf.placeholder(tf.float32, [28, None, 28])
         with models.shared_weights():
             outputs = fused_rnn.bidirectional_lstm(x, 8, read=[27])
-        assert outputs.fw.shape[0] == 28 and outputs.bw.shape[0] == 1 and outputs.state_bw is None
+        assert len(outputs.fw) == 28 and len(outputs.bw) == 1 and outputs.state_bw is None
         with pytest.raises(ValueError, match="pruned"):
             outputs.at(26)
         steps = [op for op in graph.get_operations() if op.type == "Tanh" and "/bw/" in op.name]

@@ -25,9 +25,9 @@ thread and slower on two.
 
 The function is BasicLSTMCell's (gates i, j, f, o from ``[x, h] @ kernel + bias``;
 ``c' = c * sigmoid(f + forget_bias) + sigmoid(i) * tanh(j)``; ``h' = tanh(c') * sigmoid(o)``)
-with its variables, so results agree to float32 rounding and checkpoints interchange. A
-per-example mask gives ``static_rnn``'s ``sequence_length`` semantics (TF 0.x/1.x): past its
-length an example's output is zero and its state is copied through.
+with its variables, so results agree to float32 rounding and checkpoints interchange.
+``sequence_length`` has ``static_rnn``'s semantics (TF 0.x/1.x): past its length an example's
+output is zero and its state is the one it had at its length.
 """
 import functools
 
@@ -80,54 +80,78 @@ def lstm_variables(input_size, n_hidden):
     return kernel, bias
 
 
-def lstm_sequence(inputs, kernel, bias, initial_state=None, mask=None, forget_bias=1.0, shards=1):
+def lstm_sequence(inputs, kernel, bias, initial_state=None, sequence_length=None, forget_bias=1.0, shards=1):
     """Run the LSTM over time-major ``inputs`` [T, batch, input]; T must be known.
 
     ``initial_state`` is ``(c, h)``, each [batch, H], or None for zeros (then the first step
-    skips its recurrent matmul). ``mask`` is a bool [T, batch, 1], False past an example's length.
+    skips its recurrent matmul). ``sequence_length`` [batch]: static_rnn's, see ``_stop_at_lengths``.
     ``shards``: run the recurrence as this many independent ones over parts of the batch.
-    Returns ``(outputs [T, batch, H], c_T, h_T)``.
+    Returns ``(outputs, c_T, h_T)``, outputs a list of T tensors [batch, H] as static_rnn's: a
+    caller that reads some of them pays for no others (no stacked copy, no gradient for the rest).
     """
     inputs = tf.convert_to_tensor(inputs)
     if inputs.shape.ndims != 3 or inputs.shape[0] is None or inputs.shape[2] is None:
         raise ValueError(f"fused LSTM inputs must be [time, batch, depth] with time and depth known, "
                          f"got {inputs.shape}")
-    fused = _fused(float(forget_bias), initial_state is not None, mask is not None)
+    fused = _fused(float(forget_bias), initial_state is not None)
     kernel, bias = tf.convert_to_tensor(kernel), tf.convert_to_tensor(bias)
-    batch_major = [tf.convert_to_tensor(s) for s in initial_state] if initial_state is not None else []
-    time_major = [inputs] + ([tf.convert_to_tensor(mask)] if mask is not None else [])
+    state = [tf.convert_to_tensor(s) for s in initial_state] if initial_state is not None else []
     if shards == 1:
-        return fused(time_major[0], kernel, bias, *batch_major, *time_major[1:])
-    # Rows of the batch never mix: run each part on its own; autodiff sums the kernel's gradients.
-    batch = tf.shape(inputs)[1]
-    part = batch // shards
-    sizes = tf.stack([part] * (shards - 1) + [batch - (shards - 1) * part])
-    split_t = [tf.split(t, sizes, axis=1, num=shards) for t in time_major]
-    split_b = [tf.split(t, sizes, axis=0, num=shards) for t in batch_major]
-    parts = [fused(split_t[0][k], kernel, bias, *[s[k] for s in split_b], *[s[k] for s in split_t[1:]])
-             for k in range(shards)]
-    outputs, c, h = zip(*parts)
-    return tf.concat(outputs, 1), tf.concat(c, 0), tf.concat(h, 0)
+        h, c = _unflatten(fused(inputs, kernel, bias, *state))
+    else:  # rows of the batch never mix: run each part on its own; autodiff sums the kernel's gradients
+        batch = tf.shape(inputs)[1]
+        part = batch // shards
+        sizes = tf.stack([part] * (shards - 1) + [batch - (shards - 1) * part])
+        parts_x = tf.split(inputs, sizes, axis=1, num=shards)
+        parts_state = [tf.split(s, sizes, axis=0, num=shards) for s in state]
+        parts = [_unflatten(fused(parts_x[k], kernel, bias, *[s[k] for s in parts_state])) for k in range(shards)]
+        h, c = [[tf.concat(step, 0) for step in zip(*runs)] for runs in zip(*parts)]  # concat only if read
+    if sequence_length is None:
+        return h, c[-1], h[-1]
+    return _stop_at_lengths(h, c, state, sequence_length)
+
+
+def _stop_at_lengths(h, c, initial_state, sequence_length):
+    """static_rnn's ``sequence_length`` on a recurrence run over all T steps.
+
+    Past its length an example outputs zeros and its state is the one at its length (the
+    initial state for length 0). Steps before an example's length never see the steps after it,
+    so the unmasked run agrees there; the steps after it get exactly zero gradient, since
+    nothing read depends on them. So the masks apply only to what a caller reads.
+    """
+    n_steps = len(h)
+    lengths = tf.minimum(tf.cast(sequence_length, tf.int32), n_steps)
+    outputs = [tf.where_v2((t < lengths)[:, None], h_t, 0.0) for t, h_t in enumerate(h)]
+    zeros = tf.zeros_like(h[0])
+    c0, h0 = initial_state or (zeros, zeros)
+    at_length = tf.stack([lengths, tf.range(tf.shape(lengths)[0])], 1)  # [batch, 2]: (step, example)
+    c_last, h_last = [tf.gather_nd(tf.stack([first] + steps), at_length) for first, steps in ((c0, c), (h0, h))]
+    return outputs, c_last, h_last
+
+
+def _unflatten(results):
+    """The custom-gradient function's flat results (T outputs h, then T cell states c) as (h, c)."""
+    n_steps = len(results) // 2
+    return list(results[:n_steps]), list(results[n_steps:])
 
 
 @functools.lru_cache(maxsize=None)
-def _fused(forget_bias, has_state, has_mask):
+def _fused(forget_bias, has_state):
     """The custom-gradient function for one combination of options (only tensors may be its args)."""
 
     @tf.custom_gradient
     def fused(*args):
         x, kernel, bias = args[:3]
         state = args[3:5] if has_state else (None, None)
-        mask = args[-1] if has_mask else None
-        outputs, c_last, h_last, saved = _forward(x, kernel, bias, state, mask, forget_bias)
+        h, c, saved = _forward(x, kernel, bias, state, forget_bias)
 
-        def grad(d_outputs, d_c, d_h):
-            return _backward(x, kernel, saved, mask, d_outputs, d_c, d_h, has_state)
-        return (outputs, c_last, h_last), grad
+        def grad(*d_results):  # for each output step's h, then each step's c
+            return _backward(x, kernel, saved, *_unflatten(d_results), has_state)
+        return (*h, *c), grad
     return fused
 
 
-def _forward(x, kernel, bias, state, mask, forget_bias):
+def _forward(x, kernel, bias, state, forget_bias):
     n_steps, n_in = x.shape[0], x.shape[2]
     n_hidden = kernel.shape[1] // 4
     w_x, w_h = kernel[:n_in], kernel[n_in:]  # [input, 4H], [H, 4H]
@@ -136,62 +160,45 @@ def _forward(x, kernel, bias, state, mask, forget_bias):
     shift[2 * n_hidden:3 * n_hidden] = forget_bias
     projected = tf.matmul(tf.reshape(x, [-1, n_in]), w_x) + (bias + shift)  # [T * batch, 4H]
     projected = tf.unstack(tf.reshape(projected, [n_steps, -1, 4 * n_hidden]))  # T x [batch, 4H]
-    masks = tf.unstack(mask) if mask is not None else None  # T x [batch, 1]
     c, h = state
     saved = {key: [] for key in ("i", "j", "f", "o", "c", "tanh_c", "c_prev", "h_prev")}
-    outputs = []
-    for t, z in enumerate(projected):
+    for z in projected:
         saved["c_prev"].append(c)
         saved["h_prev"].append(h)
         if h is not None:
             z = z + _step_matmul(h, w_h)
         i, j, f, o = tf.split(z, 4, axis=1)
         i, j, f, o = tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f), tf.sigmoid(o)
-        new_c = i * j if c is None else c * f + i * j
-        tanh_c = tf.tanh(new_c)
-        new_h = tanh_c * o
-        for key, value in zip(("i", "j", "f", "o", "c", "tanh_c"), (i, j, f, o, new_c, tanh_c)):
+        c = i * j if c is None else c * f + i * j
+        tanh_c = tf.tanh(c)
+        h = tanh_c * o
+        for key, value in zip(("i", "j", "f", "o", "c", "tanh_c"), (i, j, f, o, c, tanh_c)):
             saved[key].append(value)
-        if masks is None:
-            c, h = new_c, new_h
-            outputs.append(new_h)
-        else:  # past the length: zero output, state copied through
-            keep = masks[t]
-            c = tf.where_v2(keep, new_c, 0.0 if c is None else c)
-            h = tf.where_v2(keep, new_h, 0.0 if h is None else h)
-            outputs.append(tf.where_v2(keep, new_h, 0.0))
-    return tf.stack(outputs), c, h, saved
+    h_all = saved["h_prev"][1:] + [h]
+    return h_all, saved["c"], saved
 
 
-def _backward(x, kernel, saved, mask, d_outputs, d_c, d_h, has_state):
+def _backward(x, kernel, saved, d_h_out, d_c_out, has_state):
     n_steps, n_in = x.shape[0], x.shape[2]
     w_x, w_h = kernel[:n_in], kernel[n_in:]
     like = saved["i"][0]  # [batch, H]
     unused_bias, no_peephole = tf.zeros(kernel.shape[1:], x.dtype), tf.zeros(kernel.shape[1] // 4, x.dtype)
     xs = tf.unstack(x)
-    masks = tf.unstack(mask) if mask is not None else None
-    d_outputs = tf.unstack(d_outputs) if not _is_zero(d_outputs) else [None] * n_steps
-    d_c, d_h = _zeros_if_none(d_c, like), _zeros_if_none(d_h, like)
+    d_h_out, d_c_out = [[None if _is_zero(d) else d for d in grads] for grads in (d_h_out, d_c_out)]
+    d_c = d_h = None  # from step t + 1
     dz = [None] * n_steps
     for t in reversed(range(n_steps)):
-        h_grad = _add(d_outputs[t], d_h)
-        c_grad = d_c
-        if masks is not None:  # a step past the length passes dc and dh through and has no gate gradient
-            h_grad, c_grad = tf.where_v2(masks[t], h_grad, 0.0), tf.where_v2(masks[t], d_c, 0.0)
         # TensorFlow's fused LSTM step gradient (gate order i, j, f, o, as BasicLSTMCell's); x, w
         # and b only give it shapes: [batch, 4H] pre-activation gradients and dc_prev = dc * f.
-        c_prev_grad, dz[t], _, _, _ = tf.raw_ops.LSTMBlockCellGrad(
+        d_c, dz[t], _, _, _ = tf.raw_ops.LSTMBlockCellGrad(
             x=xs[t], cs_prev=_zeros_if_none(saved["c_prev"][t], like), h_prev=_zeros_if_none(saved["h_prev"][t], like),
             w=kernel, wci=no_peephole, wcf=no_peephole, wco=no_peephole, b=unused_bias,
             i=saved["i"][t], cs=saved["c"][t], f=saved["f"][t], o=saved["o"][t], ci=saved["j"][t],
-            co=saved["tanh_c"][t], cs_grad=c_grad, h_grad=h_grad, use_peephole=False)
+            co=saved["tanh_c"][t], cs_grad=_zeros_if_none(_add(d_c_out[t], d_c), like),
+            h_grad=_zeros_if_none(_add(d_h_out[t], d_h), like), use_peephole=False)
         if t == 0 and not has_state:
             break  # a zero initial state needs no gradient
-        h_prev_grad = _step_matmul(dz[t], w_h, transpose_b=True)
-        if masks is not None:
-            c_prev_grad = tf.where_v2(masks[t], c_prev_grad, d_c)
-            h_prev_grad = tf.where_v2(masks[t], h_prev_grad, d_h)
-        d_c, d_h = c_prev_grad, h_prev_grad
+        d_h = _step_matmul(dz[t], w_h, transpose_b=True)
     h_prev = tf.stack([_zeros_if_none(h, like) for h in saved["h_prev"]])  # [T, batch, H]
     xh1 = tf.concat([x, h_prev, tf.ones_like(x[:, :, :1])], 2)
     # Kernel and bias gradients as [x, h_prev, 1]^T @ dz, one matmul per GRAD_CHUNK_STEPS time steps;
@@ -207,9 +214,7 @@ def _backward(x, kernel, saved, mask, d_outputs, d_c, d_h, has_state):
     d_x = tf.reshape(tf.concat(d_x, 0), tf.shape(x))
     grads = [d_x, d_kernel_bias[:-1], d_kernel_bias[-1]]
     if has_state:
-        grads += [d_c, d_h]
-    if mask is not None:
-        grads.append(None)
+        grads += [_zeros_if_none(d_c, like), _zeros_if_none(d_h, like)]
     return grads
 
 

@@ -1,8 +1,8 @@
 """The tutorials' RNN calls (static_rnn, static_bidirectional_rnn, dynamic_rnn with seeded
 dropout) on the fused LSTM of :mod:`tf1_rnn.fused_lstm`, with the cell version's variable names.
 
-Inputs and outputs are time-major ([T, batch, depth]): one tensor per sequence instead of
-static_rnn's list of T tensors. ``static_rnn`` names its variables ``rnn/basic_lstm_cell/*``,
+Inputs are time-major ([T, batch, depth]): one tensor per sequence instead of static_rnn's
+list of T tensors; outputs are static_rnn's list, so that reading one step costs no more. ``static_rnn`` names its variables ``rnn/basic_lstm_cell/*``,
 ``static_bidirectional_rnn`` ``bidirectional_rnn/{fw,bw}/basic_lstm_cell/*``, and so do these.
 
 Pruning. In the cell version TensorFlow runs only the ops a fetched tensor needs: the
@@ -23,7 +23,8 @@ def lstm(inputs, n_hidden, initial_state=None, sequence_length=None, state_is_tu
     """``static_rnn(BasicLSTMCell(n_hidden, forget_bias=1.0), ...)`` on time-major ``inputs``.
 
     ``initial_state``: ``(c, h)`` (state_is_tuple) or TF 0.x's concatenated [batch, 2H], or None
-    for zeros. Returns ``(outputs [T, batch, H], final state)``, the state in the form given.
+    for zeros. Returns ``(outputs, final state)``: outputs a list of T tensors [batch, H], the
+    state in the form given.
     ``shards``: parts of the batch run as independent recurrences (default: ``fused_lstm.batch_shards``).
     """
     shards = shards or fused_lstm.batch_shards(n_hidden)
@@ -33,18 +34,25 @@ def lstm(inputs, n_hidden, initial_state=None, sequence_length=None, state_is_tu
 
 class BiOutputs(NamedTuple):
     """What a bidirectional LSTM computed. Time t of static_bidirectional_rnn's outputs is ``at(t)``."""
-    fw: tf.Tensor                # [fw_steps, batch, H]: forward outputs at times 0 .. fw_steps - 1
-    bw: tf.Tensor                # [bw_steps, batch, H]: backward outputs at times T - bw_steps .. T - 1
+    fw: list                     # fw_steps x [batch, H]: forward outputs at times 0 .. fw_steps - 1
+    bw: list                     # bw_steps x [batch, H]: backward outputs at times T - bw_steps .. T - 1
     state_fw: Optional[object]   # final states; None for a direction pruned before its last step
     state_bw: Optional[object]
     n_steps: int                 # T
+    bw_first: Optional[tf.Tensor] = None  # with sequence_length: the backward LSTM's first output
+    lengths: Optional[tf.Tensor] = None
 
     def at(self, t):
         """[batch, 2H]: forward then backward output at time ``t``, as ``outputs[t]``."""
         t = t % self.n_steps
-        first_bw = self.n_steps - self.bw.shape[0]
-        if t >= self.fw.shape[0] or t < first_bw:
+        first_bw = self.n_steps - len(self.bw)
+        if t >= len(self.fw) or t < first_bw:
             raise ValueError(f"time step {t} was pruned; pass it in read=")
+        if t == self.n_steps - 1 and self.lengths is not None:
+            # The last time step without reversing every output: an example of full length has
+            # the backward LSTM's first output there, a shorter one zeros (its outputs past its length).
+            full = tf.equal(tf.cast(self.lengths, tf.int32), self.n_steps)[:, None]
+            return tf.concat([self.fw[t], tf.where_v2(full, self.bw_first, 0.0)], 1)
         return tf.concat([self.fw[t], self.bw[t - first_bw]], 1)
 
 
@@ -65,19 +73,20 @@ def bidirectional_lstm(inputs, n_hidden, initial_state_fw=None, initial_state_bw
     fw_steps, bw_steps = max(read) + 1, n_steps - min(read)
     with tf.variable_scope(scope or "bidirectional_rnn"):
         with tf.variable_scope("fw"):
-            fw, state_fw = _run(inputs[:fw_steps] if fw_steps < n_steps else inputs, n_hidden, initial_state_fw, sequence_length, state_is_tuple)
+            fw, state_fw = _run(inputs[:fw_steps] if fw_steps < n_steps else inputs, n_hidden, initial_state_fw,
+                                sequence_length, state_is_tuple)
         with tf.variable_scope("bw"):
             if sequence_length is None:
                 reversed_inputs = tf.reverse(inputs[n_steps - bw_steps:], [0])  # times T-1 down to T-bw_steps
             else:
                 reversed_inputs = tf.reverse_sequence(inputs, sequence_length, seq_axis=0, batch_axis=1)
-            bw, state_bw = _run(reversed_inputs, n_hidden, initial_state_bw, sequence_length, state_is_tuple)
+            bw_run, state_bw = _run(reversed_inputs, n_hidden, initial_state_bw, sequence_length, state_is_tuple)
             if sequence_length is None:
-                bw = tf.reverse(bw, [0])
-            else:
-                bw = tf.reverse_sequence(bw, sequence_length, seq_axis=0, batch_axis=1)
-    return BiOutputs(fw, bw, state_fw if fw_steps == n_steps else None,
-                     state_bw if bw_steps == n_steps else None, n_steps)
+                bw = bw_run[::-1]
+            else:  # built, and run only if read
+                bw = tf.unstack(tf.reverse_sequence(tf.stack(bw_run), sequence_length, seq_axis=0, batch_axis=1))
+    return BiOutputs(fw, bw, state_fw if fw_steps == n_steps else None, state_bw if bw_steps == n_steps else None,
+                     n_steps, bw_run[0], sequence_length)
 
 
 def dropout_lstm(inputs, n_hidden, keep_prob, seeds):
@@ -93,7 +102,7 @@ def dropout_lstm(inputs, n_hidden, keep_prob, seeds):
             with (tf.variable_scope(f"multi_rnn_cell/cell_{layer}") if len(seeds) > 1 else contextlib.nullcontext()):
                 outputs, _ = _run(inputs, n_hidden, None, None, True, fused_lstm.batch_shards(n_hidden))
             outputs = [cells.dropout_at(output, keep_prob, seed, tf.constant(t, tf.int32))
-                       for t, output in enumerate(tf.unstack(outputs))]
+                       for t, output in enumerate(outputs)]
             inputs = tf.stack(outputs)
     return outputs
 
@@ -101,13 +110,9 @@ def dropout_lstm(inputs, n_hidden, keep_prob, seeds):
 def _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple, shards=1):
     """One LSTM over ``inputs`` under the current variable scope; returns (outputs, final state)."""
     inputs = tf.convert_to_tensor(inputs)
-    n_steps = inputs.shape[0]
     kernel, bias = fused_lstm.lstm_variables(inputs.shape[2], n_hidden)
     if initial_state is not None and not state_is_tuple:
         initial_state = tf.split(initial_state, 2, axis=1)  # TF 0.x: [c, h] side by side
-    mask = None
-    if sequence_length is not None:  # [T, batch, 1]: True while t < the example's length
-        mask = (tf.range(n_steps)[:, None] < tf.cast(sequence_length, tf.int32)[None, :])[:, :, None]
-    outputs, c, h = fused_lstm.lstm_sequence(inputs, kernel, bias, initial_state, mask, shards=shards)
+    outputs, c, h = fused_lstm.lstm_sequence(inputs, kernel, bias, initial_state, sequence_length, shards=shards)
     state = legacy_rnn_cells().LSTMStateTuple(c, h) if state_is_tuple else tf.concat([c, h], 1)
     return outputs, state
