@@ -2,8 +2,9 @@
 dropout) on the fused LSTM of :mod:`tf1_rnn.fused_lstm`, with the cell version's variable names.
 
 Inputs are time-major ([T, batch, depth]): one tensor per sequence instead of static_rnn's
-list of T tensors; outputs are static_rnn's list, so that reading one step costs no more. ``static_rnn`` names its variables ``rnn/basic_lstm_cell/*``,
-``static_bidirectional_rnn`` ``bidirectional_rnn/{fw,bw}/basic_lstm_cell/*``, and so do these.
+list of T tensors; outputs are static_rnn's list, so that reading one step costs no more.
+``static_rnn`` names its variables ``rnn/basic_lstm_cell/*``, ``static_bidirectional_rnn``
+``bidirectional_rnn/{fw,bw}/basic_lstm_cell/*``, and so do these.
 
 Pruning. In the cell version TensorFlow runs only the ops a fetched tensor needs: the
 published BiLSTM reads ``outputs[-1]``, where the backward LSTM has read only the last row,
@@ -19,17 +20,18 @@ from tf1_rnn.compat import legacy_rnn_cells, tf
 
 
 def lstm(inputs, n_hidden, initial_state=None, sequence_length=None, state_is_tuple=True, scope=None,
-         shards=None):
+         shards=None, batch_size=None):
     """``static_rnn(BasicLSTMCell(n_hidden, forget_bias=1.0), ...)`` on time-major ``inputs``.
 
     ``initial_state``: ``(c, h)`` (state_is_tuple) or TF 0.x's concatenated [batch, 2H], or None
     for zeros. Returns ``(outputs, final state)``: outputs a list of T tensors [batch, H], the
     state in the form given.
     ``shards``: parts of the batch run as independent recurrences (default: ``fused_lstm.batch_shards``).
+    ``batch_size``: the batch the graph trains on, if known; it tunes the gradient (``fused_lstm.lstm_sequence``).
     """
     shards = shards or fused_lstm.batch_shards(n_hidden)
     with tf.variable_scope(scope or "rnn"):
-        return _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple, shards)
+        return _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple, shards, batch_size)
 
 
 class BiOutputs(NamedTuple):
@@ -57,7 +59,7 @@ class BiOutputs(NamedTuple):
 
 
 def bidirectional_lstm(inputs, n_hidden, initial_state_fw=None, initial_state_bw=None, sequence_length=None,
-                       state_is_tuple=True, read=None, scope=None):
+                       state_is_tuple=True, read=None, scope=None, batch_size=None):
     """``static_bidirectional_rnn`` of two BasicLSTMCell(n_hidden) on time-major ``inputs``.
 
     ``read``: the time steps whose outputs the caller uses (default: all). The forward LSTM then
@@ -74,13 +76,14 @@ def bidirectional_lstm(inputs, n_hidden, initial_state_fw=None, initial_state_bw
     with tf.variable_scope(scope or "bidirectional_rnn"):
         with tf.variable_scope("fw"):
             fw, state_fw = _run(inputs[:fw_steps] if fw_steps < n_steps else inputs, n_hidden, initial_state_fw,
-                                sequence_length, state_is_tuple)
+                                sequence_length, state_is_tuple, batch_size=batch_size)
         with tf.variable_scope("bw"):
             if sequence_length is None:
                 reversed_inputs = tf.reverse(inputs[n_steps - bw_steps:], [0])  # times T-1 down to T-bw_steps
             else:
                 reversed_inputs = tf.reverse_sequence(inputs, sequence_length, seq_axis=0, batch_axis=1)
-            bw_run, state_bw = _run(reversed_inputs, n_hidden, initial_state_bw, sequence_length, state_is_tuple)
+            bw_run, state_bw = _run(reversed_inputs, n_hidden, initial_state_bw, sequence_length, state_is_tuple,
+                                    batch_size=batch_size)
             if sequence_length is None:
                 bw = bw_run[::-1]
             else:  # built, and run only if read
@@ -89,7 +92,7 @@ def bidirectional_lstm(inputs, n_hidden, initial_state_fw=None, initial_state_bw
                      n_steps, bw_run[0], sequence_length)
 
 
-def dropout_lstm(inputs, n_hidden, keep_prob, seeds):
+def dropout_lstm(inputs, n_hidden, keep_prob, seeds, batch_size=None):
     """``dynamic_rnn`` of ``SeededDropoutWrapper(BasicLSTMCell)`` layers (MultiRNNCell when several).
 
     ``seeds``: one dropout seed per layer (``cells.dropout_seed``). Each layer's output at time t
@@ -100,19 +103,20 @@ def dropout_lstm(inputs, n_hidden, keep_prob, seeds):
     with tf.variable_scope("rnn"):
         for layer, seed in enumerate(seeds):
             with (tf.variable_scope(f"multi_rnn_cell/cell_{layer}") if len(seeds) > 1 else contextlib.nullcontext()):
-                outputs, _ = _run(inputs, n_hidden, None, None, True, fused_lstm.batch_shards(n_hidden))
+                outputs, _ = _run(inputs, n_hidden, None, None, True, fused_lstm.batch_shards(n_hidden), batch_size)
             outputs = [cells.dropout_at(output, keep_prob, seed, tf.constant(t, tf.int32))
                        for t, output in enumerate(outputs)]
             inputs = tf.stack(outputs)
     return outputs
 
 
-def _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple, shards=1):
+def _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple, shards=1, batch_size=None):
     """One LSTM over ``inputs`` under the current variable scope; returns (outputs, final state)."""
     inputs = tf.convert_to_tensor(inputs)
     kernel, bias = fused_lstm.lstm_variables(inputs.shape[2], n_hidden)
     if initial_state is not None and not state_is_tuple:
         initial_state = tf.split(initial_state, 2, axis=1)  # TF 0.x: [c, h] side by side
-    outputs, c, h = fused_lstm.lstm_sequence(inputs, kernel, bias, initial_state, sequence_length, shards=shards)
+    outputs, c, h = fused_lstm.lstm_sequence(inputs, kernel, bias, initial_state, sequence_length, shards=shards,
+                                             batch_size=batch_size)
     state = legacy_rnn_cells().LSTMStateTuple(c, h) if state_is_tuple else tf.concat([c, h], 1)
     return outputs, state

@@ -90,7 +90,8 @@ def build_bilstm(cfg, training=True):
             if cfg.lstm_impl == "fused":
                 # outputs.at(t): [batch, 2 * n_hidden]. Reading only t=27, the backward LSTM runs one step.
                 read = [N_STEPS - 1] if cfg.readout == "last" else [0, N_STEPS - 1]
-                outputs = fused_rnn.bidirectional_lstm(time_major(x), cfg.n_hidden, read=read)
+                outputs = fused_rnn.bidirectional_lstm(time_major(x), cfg.n_hidden, read=read,
+                                                       batch_size=cfg.batch_size)
                 first = outputs.at(0) if cfg.readout == "ends" else None
                 last = outputs.at(N_STEPS - 1)
             else:
@@ -129,7 +130,8 @@ def build_lstm(cfg, training=True):
         step = tf.train.get_or_create_global_step()
         if cfg.lstm_impl == "fused" and cfg.cell == "lstm":
             seeds = [cells.dropout_seed(cfg.seed or 0, i, step) for i in range(cfg.layers)]
-            h_state = fused_rnn.dropout_lstm(time_major(x), cfg.n_hidden, keep_prob, seeds)[-1]  # [batch, n_hidden]
+            # [batch, n_hidden]
+            h_state = fused_rnn.dropout_lstm(time_major(x), cfg.n_hidden, keep_prob, seeds, cfg.batch_size)[-1]
         else:
             h_state = _dropout_rnn(cfg, x, batch_size, keep_prob, step)
         logits, weights, biases = output_layer(h_state, cfg.n_hidden, tf.truncated_normal_initializer(stddev=0.1),
@@ -164,7 +166,7 @@ def build_rnn(cfg, training=True):
         if cfg.lstm_impl == "fused":
             # outputs[-1] is the final state's h; reading it there leaves the 27 unread outputs
             # out of the gradient (see fused_lstm._is_zero).
-            last = fused_rnn.lstm(time_major(x), cfg.n_hidden)[1].h
+            last = fused_rnn.lstm(time_major(x), cfg.n_hidden, batch_size=cfg.batch_size)[1].h
         else:
             cell = cells.make_cell("lstm", cfg.n_hidden)
             outputs, _ = tf.nn.static_rnn(cell, rows(x), dtype=tf.float32)  # 28 x [batch, n_hidden]
@@ -179,7 +181,8 @@ def build_birnn(cfg, training=True):
     with shared_weights():
         x, y = inputs()
         if cfg.lstm_impl == "fused":  # forward LSTM runs steps 0..14, backward 27..14
-            outputs = fused_rnn.bidirectional_lstm(time_major(x), cfg.n_hidden, read=[N_STEPS // 2])
+            outputs = fused_rnn.bidirectional_lstm(time_major(x), cfg.n_hidden, read=[N_STEPS // 2],
+                                                   batch_size=cfg.batch_size)
             middle = outputs.at(N_STEPS // 2)  # [batch, 2 * n_hidden]
         else:
             fw_cell, bw_cell = cells.make_cell("lstm", cfg.n_hidden), cells.make_cell("lstm", cfg.n_hidden)
@@ -206,7 +209,7 @@ def build_dlstm(cfg, training=True):
         if cfg.lstm_impl == "fused":
             projected = tf.reshape(tf.matmul(flat, w_hidden) + b_hidden, [N_STEPS, -1, n_projected])
             last = fused_rnn.bidirectional_lstm(projected, cfg.n_hidden, initial_fw, initial_bw, lengths,
-                                                state_is_tuple=False).at(N_STEPS - 1)
+                                                state_is_tuple=False, batch_size=cfg.batch_size).at(N_STEPS - 1)
         else:
             projected = tf.split(tf.matmul(flat, w_hidden) + b_hidden, N_STEPS, 0)  # 28 x [batch, 2 * n_hidden]
             fw_cell = cells.make_cell("lstm", cfg.n_hidden, state_is_tuple=False)
