@@ -164,7 +164,7 @@ def test_batched_step_matmul_equals_static_rnn(with_lengths, monkeypatch):
     # Above SMALL_HIDDEN the step matmuls run as batched matmuls; lowered here so H=16 takes that path.
     monkeypatch.setattr(fused_lstm, "SMALL_HIDDEN", 8)
     with tf.Graph().as_default():
-        step = fused_lstm._step_matmul(tf.zeros([3, 16]), tf.zeros([16, 64]), transpose_b=False)
+        step = fused_lstm._step_matmul(tf.zeros([3, 16]), tf.zeros([16, 64]), n_hidden=16)
         assert step.op.inputs[0].op.type == "BatchMatMulV2"
     expected = sequence_run("cell", "tuple", with_lengths)
     actual = sequence_run("fused", "tuple", with_lengths)
@@ -205,8 +205,7 @@ def test_pruned_backward_direction_runs_one_step():
 
 
 def test_gru_and_rnn_cells_run_as_cells_under_the_fused_default():
-    # birnn_mnist keeps the cell graph: at its batch of 1000 the fused LSTM is no faster.
-    assert configs.LSTMConfig().lstm_impl == "fused" and configs.BiRNNConfig().lstm_impl == "cell"
+    assert all(cfg().lstm_impl == "fused" for cfg in (configs.LSTMConfig, configs.RNNConfig, configs.BiRNNConfig))
     for cell, scope in (("gru", "rnn/gru_cell/"), ("rnn", "rnn/basic_rnn_cell/")):
         with tf.Graph().as_default():
             models.build_lstm(configs.LSTMConfig(cell=cell, n_hidden=4), training=False)

@@ -70,8 +70,8 @@ def eval_subset_field(default):
               "(one next_batch(N), as TF1 tutorials did)", subset, tutorial=False)
 
 
-def lstm_impl_field(default="fused"):
-    return hp(default, "how LSTM cells run: fused = BasicLSTMCell's function and variables (checkpoints "
+def lstm_impl_field():
+    return hp("fused", "how LSTM cells run: fused = BasicLSTMCell's function and variables (checkpoints "
               "interchange) as one sequence op with a hand-written gradient, faster, the same "
               "accuracies over 5 seeds; cell = the tutorial's own BasicLSTMCell graph, one cell call "
               "per time step. GRU and basic RNN cells always run as cells", one_of("cell", "fused"),
@@ -203,8 +203,7 @@ class BiRNNConfig(_StepBudget, RunConfig):
     display_step: int = hp(10, "steps between printed lines on the fixed test batch", positive)
     eval_every: int = eval_every_field(10, "steps between evaluations of the fixed test batch")
     eval_subset: str = eval_subset_field("draw:1000")
-    # At batch 1000 the fused LSTM is no faster here (README, Speed), so the tutorial's graph stays.
-    lstm_impl: str = lstm_impl_field("cell")
+    lstm_impl: str = lstm_impl_field()
 
 
 @dataclasses.dataclass(frozen=True)
