@@ -114,7 +114,7 @@ def test_a_seed_gives_both_impls_the_same_initial_weights(name):
         np.testing.assert_array_equal(fused[key], cell[key])
 
 
-def sequence_run(impl, state, with_lengths, n_hidden=16, n_steps=7, shards=1):
+def sequence_run(impl, state, with_lengths, n_hidden=16, n_steps=7, shards=1, batch_size=None):
     """One LSTM over random inputs, from zeros or a (tuple or concatenated) random state."""
     rng = np.random.default_rng(2)
     x_value = rng.normal(size=(n_steps, 4, 5)).astype(np.float32)
@@ -128,7 +128,8 @@ def sequence_run(impl, state, with_lengths, n_hidden=16, n_steps=7, shards=1):
         is_tuple = state != "concat"
         with models.shared_weights():
             if impl == "fused":
-                outputs, final = fused_rnn.lstm(x, n_hidden, initial, lengths, state_is_tuple=is_tuple, shards=shards)
+                outputs, final = fused_rnn.lstm(x, n_hidden, initial, lengths, state_is_tuple=is_tuple, shards=shards,
+                                                batch_size=batch_size)
             else:
                 cell = cells.make_cell("lstm", n_hidden, state_is_tuple=is_tuple)
                 outputs, final = tf.nn.static_rnn(cell, tf.unstack(x), initial, tf.float32, lengths)
@@ -157,6 +158,15 @@ def test_fused_lstm_equals_static_rnn(state, with_lengths, shards):
         assert_close(a, e)
     if with_lengths:  # past its length an example outputs zeros; length 0 keeps the initial state
         assert (actual[0][2:, 1] == 0).all() and (actual[0][:, 2] == 0).all()
+
+
+def test_one_weight_gradient_matmul_per_step_at_a_large_batch_equals_static_rnn():
+    # A graph that trains on LARGE_BATCH or more takes one step per weight-gradient matmul.
+    assert fused_lstm.grad_chunk_steps(fused_lstm.LARGE_BATCH) == 1 < fused_lstm.grad_chunk_steps(128)
+    expected = sequence_run("cell", "tuple", True)
+    actual = sequence_run("fused", "tuple", True, batch_size=fused_lstm.LARGE_BATCH)
+    for a, e in zip(actual, expected):
+        assert_close(a, e)
 
 
 @pytest.mark.parametrize("with_lengths", [False, True])

@@ -26,8 +26,7 @@ runs node by node). Alternatives measured on small sizes: TensorFlow's ``BlockLS
 whole sequence in one op, with a registered gradient) runs the forward pass as fast, but its
 gradient op alone took longer than this whole backward pass (a training step 1.4x this one's
 at batch 32, H=128, one thread); ``BlockLSTM`` or ``LSTMBlockCell`` as this function's forward
-pass (1 op instead of 12 a step, without the hoisted input projection) was no faster on one
-thread and slower on two.
+pass (1 op instead of 12 a step) was no faster on one thread and slower on two.
 
 The function is BasicLSTMCell's (gates i, j, f, o from ``[x, h] @ kernel + bias``;
 ``c' = c * sigmoid(f + forget_bias) + sigmoid(i) * tanh(j)``; ``h' = tanh(c') * sigmoid(o)``)
@@ -50,8 +49,9 @@ GRAD_CHUNK_STEPS = 4
 # copies: birnn_mnist (batch 1000) 96.5 -> 93.1 ms with one step per matmul.
 LARGE_BATCH = 512
 
-# Up to this many hidden units the recurrent step's matmul ([batch, H] x [H, 4H], 28 in sequence)
-# is small; above it, large. Measured on 2 cores (AMD EPYC), batch 128, training steps, variants
+# Up to this many hidden units the recurrence's per-step matmuls (forward [batch, input + H + 1]
+# x [input + H + 1, 4H], backward [batch, 4H] x [4H, H], 28 of each in sequence) are small;
+# above it, large. Measured on 2 cores (AMD EPYC), batch 128, training steps, variants
 # alternating in one process, medians of 7:
 # - small: one LSTM direction alone runs as two independent recurrences over halves of the
 #   batch, one per core, rather than one recurrence whose every small matmul is split across
