@@ -20,9 +20,9 @@ memory and comes back a step at a time, where ``[x_t, h, 1]`` stays in cache (va
 alternating, medians of 7 to 25 training steps' timings: rnn_mnist 14.8 -> 13.9 ms, lstm_mnist
 44.1 -> 42.3, birnn_mnist 98.9 -> 94.9, bilstm_mnist and dlstm_mnist within noise).
 
-A training step of the tutorials' models runs about half the graph nodes of the cell version
-(rnn_mnist's 500 against 952; lstm_mnist's 584 against 10253, whose dynamic_rnn while loop
-runs node by node). Alternatives measured on small sizes: TensorFlow's ``BlockLSTM`` op (the
+A training step of lstm_mnist runs 652 graph nodes against the cell version's 10253 (its
+dynamic_rnn while loop runs node by node); rnn_mnist's, as two recurrences over halves of the
+batch (see SMALL_HIDDEN), 923 against 952. Alternatives measured on small sizes: TensorFlow's ``BlockLSTM`` op (the
 whole sequence in one op, with a registered gradient) runs the forward pass as fast, but its
 gradient op alone took longer than this whole backward pass (a training step 1.4x this one's
 at batch 32, H=128, one thread); ``BlockLSTM`` or ``LSTMBlockCell`` as this function's forward
