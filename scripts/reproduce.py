@@ -59,7 +59,7 @@ def parse(argv):
                         "metrics (default: results/tf1_programs)")
     parser.add_argument("--data-dir", help="root holding mnist/ and fashion_mnist/ (default: the per-user cache)")
     parser.add_argument("--port-flags", default="", metavar="FLAGS", help="run settings added to every new port "
-                        "run, e.g. --port-flags='--lstm-impl fused' (they leave the model as published, so earlier runs count)")
+                        "run, e.g. --port-flags='--lstm-impl cell' (they leave the model as published, so earlier runs count)")
     args = parser.parse_args(argv)
     if args.seeds is not None and args.seeds < 1:
         parser.error("--seeds must be at least 1")
