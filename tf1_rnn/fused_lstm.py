@@ -22,11 +22,12 @@ alternating, medians of 7 to 25 training steps' timings: rnn_mnist 14.8 -> 13.9 
 
 A training step of lstm_mnist runs 652 graph nodes against the cell version's 10253 (its
 dynamic_rnn while loop runs node by node); rnn_mnist's, as two recurrences over halves of the
-batch (see SMALL_HIDDEN), 923 against 952. Alternatives measured on small sizes: TensorFlow's ``BlockLSTM`` op (the
-whole sequence in one op, with a registered gradient) runs the forward pass as fast, but its
-gradient op alone took longer than this whole backward pass (a training step 1.4x this one's
-at batch 32, H=128, one thread); ``BlockLSTM`` or ``LSTMBlockCell`` as this function's forward
-pass (1 op instead of 12 a step) was no faster on one thread and slower on two.
+batch (see SMALL_HIDDEN), 923 against 952. Alternatives measured on small sizes: TensorFlow's
+``BlockLSTM`` op (the whole sequence in one op, with a registered gradient) runs the forward
+pass as fast, but its gradient op alone took longer than this whole backward pass (a training
+step 1.4x this one's at batch 32, H=128, one thread); ``BlockLSTM`` or ``LSTMBlockCell`` as
+this function's forward pass (1 op instead of 12 a step) was no faster on one thread and
+slower on two.
 
 The function is BasicLSTMCell's (gates i, j, f, o from ``[x, h] @ kernel + bias``;
 ``c' = c * sigmoid(f + forget_bias) + sigmoid(i) * tanh(j)``; ``h' = tanh(c') * sigmoid(o)``)
@@ -138,8 +139,7 @@ def _stop_at_lengths(h, c, initial_state, sequence_length):
     n_steps = len(h)
     lengths = tf.minimum(tf.cast(sequence_length, tf.int32), n_steps)
     outputs = [tf.where_v2((t < lengths)[:, None], h_t, 0.0) for t, h_t in enumerate(h)]
-    zeros = tf.zeros_like(h[0])
-    c0, h0 = initial_state or (zeros, zeros)
+    c0, h0 = initial_state or (tf.zeros_like(h[0]),) * 2
     at_length = tf.stack([lengths, tf.range(tf.shape(lengths)[0])], 1)  # [batch, 2]: (step, example)
     c_last, h_last = [tf.gather_nd(tf.stack([first] + steps), at_length) for first, steps in ((c0, c), (h0, h))]
     return outputs, c_last, h_last
@@ -198,7 +198,7 @@ def _backward(x, kernel, saved, d_h_out, d_c_out, has_state, chunk_steps):
     n_steps, n_in, n_hidden = x.shape[0], x.shape[2], kernel.shape[1] // 4
     w_x, w_h = kernel[:n_in], kernel[n_in:]
     like = saved["i"][0]  # [batch, H]
-    unused_bias, no_peephole = tf.zeros(kernel.shape[1:], x.dtype), tf.zeros(kernel.shape[1] // 4, x.dtype)
+    unused_bias, no_peephole = tf.zeros(kernel.shape[1:], x.dtype), tf.zeros(n_hidden, x.dtype)
     xs = tf.unstack(x)
     d_h_out, d_c_out = [[None if _is_zero(d) else d for d in grads] for grads in (d_h_out, d_c_out)]
     d_c = d_h = None  # from step t + 1

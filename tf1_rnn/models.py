@@ -163,15 +163,12 @@ def build_rnn(cfg, training=True):
     """Plain RNN tutorial: one BasicLSTMCell by static_rnn, gradient descent."""
     with shared_weights():
         x, y = inputs()
-        if cfg.lstm_impl == "fused":
-            # outputs[-1] is the final state's h; reading it there leaves the 27 unread outputs
-            # out of the gradient (see fused_lstm._is_zero).
-            last = fused_rnn.lstm(time_major(x), cfg.n_hidden, batch_size=cfg.batch_size)[1].h
+        if cfg.lstm_impl == "fused":  # 28 x [batch, n_hidden]; the 27 unread ones cost nothing
+            outputs, _ = fused_rnn.lstm(time_major(x), cfg.n_hidden, batch_size=cfg.batch_size)
         else:
             cell = cells.make_cell("lstm", cfg.n_hidden)
             outputs, _ = tf.nn.static_rnn(cell, rows(x), dtype=tf.float32)  # 28 x [batch, n_hidden]
-            last = outputs[-1]
-        logits, _, _ = output_layer(last, cfg.n_hidden, tf.random_normal_initializer(),
+        logits, _, _ = output_layer(outputs[-1], cfg.n_hidden, tf.random_normal_initializer(),
                                     tf.random_normal_initializer())
     return classifier_head(x, y, logits, tf.train.GradientDescentOptimizer(cfg.learning_rate), training)
 
