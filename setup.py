@@ -6,6 +6,7 @@ setup(
     version="0.1.0",
     description="Faithful ports of the TensorFlow 1.x RNN-on-MNIST tutorials, graph mode on TF 2.x",
     packages=find_packages(include=["tf1_rnn", "tf1_rnn.*"]),
+    package_data={"tf1_rnn.kernels": ["*.cc"]},  # compiled on first use (tf1_rnn/kernels/__init__.py)
     python_requires=">=3.10",
     install_requires=[
         "tensorflow>=2.16,<2.22",

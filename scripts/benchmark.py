@@ -1,4 +1,4 @@
-"""Training speed of the five tutorial models on equal work: tf1_rnn (cell and fused), the plain
+"""Training speed of the five tutorial models on equal work: tf1_rnn (cell, fused, compiled), the plain
 TF 1.x graph, Keras 3 and PyTorch, against the matmul roofline.
 
     python scripts/benchmark.py --json results/benchmark.json   # all models, ~10 minutes on 2 cores
@@ -33,12 +33,12 @@ import numpy as np
 
 import bench_graphs
 from bench_workers import Workload
-from tf1_rnn import configs, runs
+from tf1_rnn import configs, kernels, runs
 from tf1_rnn.cli import OneLineParser
 from tf1_rnn.compat import tf
 
-SYSTEMS = {"cell": "tf1_rnn cell", "fused": "tf1_rnn fused", "tf1": "plain TF1 graph",
-           "keras": "Keras 3", "torch": "PyTorch"}
+SYSTEMS = {"cell": "tf1_rnn cell", "fused": "tf1_rnn fused", "compiled": "tf1_rnn compiled",
+           "tf1": "plain TF1 graph", "keras": "Keras 3", "torch": "PyTorch"}
 PRUNED = "Keras, PyTorch: a forward LSTM over rows {fw} and a second LSTM over rows {bw} read last to first"
 MODELS = {  # name: (builder, config, workload beyond the config's sizes)
     "bilstm": ("build_bilstm", configs.BiLSTMConfig(), dict(
@@ -121,7 +121,9 @@ def start_systems(name, systems, cfg, work, warmup, log):
     started = {}
     for system in systems:
         try:
-            if system in ("cell", "fused"):
+            if system == "compiled" and kernels.load() is None:
+                started[system] = "the compiled LSTM kernel cannot be built here"
+            elif system in ("cell", "fused", "compiled"):
                 started[system] = bench_graphs.GraphSystem(bench_graphs.tf1_rnn_graph(builder, cfg, system, work),
                                                            warmup)
             elif system == "tf1":
@@ -204,12 +206,12 @@ def table(report, systems):
     lines.append("")
     lines.append("Cells: median ms per training step, samples/s, % of the matmul roofline. Work per model:")
     lines += [f"- {name}: {model['workload']['note']}" for name, model in report["models"].items()]
-    if "fused" in systems:
-        lines += ["", "fused speed-up (other system's ms/step over fused's):"]
+    for base in [s for s in ("fused", "compiled") if s in systems]:
+        lines += ["", f"{base} speed-up (other system's ms/step over {base}'s):"]
         for name, model in report["models"].items():
-            fused = model["systems"]["fused"].get("ms_per_step")
-            ratios = [f"{SYSTEMS[s]} {model['systems'][s]['ms_per_step'] / fused:.2f}x" for s in systems
-                      if s != "fused" and fused and "ms_per_step" in model["systems"][s]]
+            ms = model["systems"][base].get("ms_per_step")
+            ratios = [f"{SYSTEMS[s]} {model['systems'][s]['ms_per_step'] / ms:.2f}x" for s in systems
+                      if s != base and ms and "ms_per_step" in model["systems"][s]]
             lines.append(f"- {name}: " + (", ".join(ratios) or "-"))
     return "\n".join(lines)
 

@@ -3,6 +3,7 @@ import gzip
 import os
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pytest
@@ -52,6 +53,11 @@ def write_files(directory, files, gz=False):
 def synthetic_dir(tmp_path_factory):
     """A data directory of synthetic MNIST-format files (use with verify=False / --no-verify)."""
     return write_files(str(tmp_path_factory.mktemp("synthetic")), synthetic_files(), gz=True)
+
+
+# The compiled LSTM kernel is built once per test session, into a directory of its own (the
+# scripts the tests start inherit it), so the tests build it as a new user would.
+os.environ.setdefault("TF1_RNN_KERNEL_DIR", tempfile.mkdtemp(prefix="tf1_rnn_kernels_"))
 
 
 @pytest.fixture(autouse=True)

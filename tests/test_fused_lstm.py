@@ -127,9 +127,9 @@ def sequence_run(impl, state, with_lengths, n_hidden=16, n_steps=7, shards=1, ba
                    "concat": s0}[state]
         is_tuple = state != "concat"
         with models.shared_weights():
-            if impl == "fused":
+            if impl != "cell":
                 outputs, final = fused_rnn.lstm(x, n_hidden, initial, lengths, state_is_tuple=is_tuple, shards=shards,
-                                                batch_size=batch_size)
+                                                batch_size=batch_size, compiled=impl == "compiled")
             else:
                 cell = cells.make_cell("lstm", n_hidden, state_is_tuple=is_tuple)
                 outputs, final = tf.nn.static_rnn(cell, tf.unstack(x), initial, tf.float32, lengths)
@@ -214,8 +214,8 @@ def test_pruned_backward_direction_runs_one_step():
     assert len(steps) == 2  # tanh(j) and tanh(c) of a single step
 
 
-def test_gru_and_rnn_cells_run_as_cells_under_the_fused_default():
-    assert all(cfg().lstm_impl == "fused" for cfg in (configs.LSTMConfig, configs.RNNConfig, configs.BiRNNConfig))
+def test_gru_and_rnn_cells_run_as_cells_under_the_compiled_default():
+    assert all(cfg().lstm_impl == "compiled" for cfg in (configs.LSTMConfig, configs.RNNConfig, configs.BiRNNConfig))
     for cell, scope in (("gru", "rnn/gru_cell/"), ("rnn", "rnn/basic_rnn_cell/")):
         with tf.Graph().as_default():
             models.build_lstm(configs.LSTMConfig(cell=cell, n_hidden=4), training=False)

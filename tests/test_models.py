@@ -90,7 +90,7 @@ TUTORIALS = {
 }
 
 
-@pytest.mark.parametrize("impl", ["cell", "fused"])
+@pytest.mark.parametrize("impl", ["cell", "fused", "compiled"])
 @pytest.mark.parametrize("name", list(TUTORIALS))
 def test_every_builder_shapes_names_reuse_and_one_step(name, impl):
     cfg, expected_names = TUTORIALS[name]

@@ -15,12 +15,12 @@ only the steps those outputs depend on are computed.
 import contextlib
 from typing import NamedTuple, Optional
 
-from tf1_rnn import cells, fused_lstm
+from tf1_rnn import cells, fused_lstm, kernels
 from tf1_rnn.compat import legacy_rnn_cells, tf
 
 
 def lstm(inputs, n_hidden, initial_state=None, sequence_length=None, state_is_tuple=True, scope=None,
-         shards=None, batch_size=None):
+         shards=None, batch_size=None, compiled=False):
     """``static_rnn(BasicLSTMCell(n_hidden, forget_bias=1.0), ...)`` on time-major ``inputs``.
 
     ``initial_state``: ``(c, h)`` (state_is_tuple) or TF 0.x's concatenated [batch, 2H], or None
@@ -28,10 +28,11 @@ def lstm(inputs, n_hidden, initial_state=None, sequence_length=None, state_is_tu
     state in the form given.
     ``shards``: parts of the batch run as independent recurrences (default: ``fused_lstm.batch_shards``).
     ``batch_size``: the batch the graph trains on, if known; it tunes the gradient (``fused_lstm.lstm_sequence``).
+    ``compiled``: on the compiled kernel where it loads (``fused_lstm.lstm_sequence``).
     """
-    shards = shards or fused_lstm.batch_shards(n_hidden)
+    shards = shards or fused_lstm.batch_shards(n_hidden, compiled, batch_size)
     with tf.variable_scope(scope or "rnn"):
-        return _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple, shards, batch_size)
+        return _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple, shards, batch_size, compiled)
 
 
 class BiOutputs(NamedTuple):
@@ -59,7 +60,7 @@ class BiOutputs(NamedTuple):
 
 
 def bidirectional_lstm(inputs, n_hidden, initial_state_fw=None, initial_state_bw=None, sequence_length=None,
-                       state_is_tuple=True, read=None, scope=None, batch_size=None):
+                       state_is_tuple=True, read=None, scope=None, batch_size=None, compiled=False):
     """``static_bidirectional_rnn`` of two BasicLSTMCell(n_hidden) on time-major ``inputs``.
 
     ``read``: the time steps whose outputs the caller uses (default: all). The forward LSTM then
@@ -73,17 +74,18 @@ def bidirectional_lstm(inputs, n_hidden, initial_state_fw=None, initial_state_bw
         raise ValueError("read= names no time step")
     read = range(n_steps) if read is None or sequence_length is not None else [t % n_steps for t in read]
     fw_steps, bw_steps = max(read) + 1, n_steps - min(read)
+    shards_fw, shards_bw = _share_cores(n_hidden, fw_steps, bw_steps, compiled, batch_size)
     with tf.variable_scope(scope or "bidirectional_rnn"):
         with tf.variable_scope("fw"):
             fw, state_fw = _run(inputs[:fw_steps] if fw_steps < n_steps else inputs, n_hidden, initial_state_fw,
-                                sequence_length, state_is_tuple, batch_size=batch_size)
+                                sequence_length, state_is_tuple, shards_fw, batch_size, compiled)
         with tf.variable_scope("bw"):
             if sequence_length is None:
                 reversed_inputs = tf.reverse(inputs[n_steps - bw_steps:], [0])  # times T-1 down to T-bw_steps
             else:
                 reversed_inputs = tf.reverse_sequence(inputs, sequence_length, seq_axis=0, batch_axis=1)
             bw_run, state_bw = _run(reversed_inputs, n_hidden, initial_state_bw, sequence_length, state_is_tuple,
-                                    batch_size=batch_size)
+                                    shards_bw, batch_size, compiled)
             if sequence_length is None:
                 bw = bw_run[::-1]
             else:  # built, and run only if read
@@ -92,7 +94,7 @@ def bidirectional_lstm(inputs, n_hidden, initial_state_fw=None, initial_state_bw
                      n_steps, bw_run[0], sequence_length)
 
 
-def dropout_lstm(inputs, n_hidden, keep_prob, seeds, batch_size=None):
+def dropout_lstm(inputs, n_hidden, keep_prob, seeds, batch_size=None, compiled=False):
     """``dynamic_rnn`` of ``SeededDropoutWrapper(BasicLSTMCell)`` layers (MultiRNNCell when several).
 
     ``seeds``: one dropout seed per layer (``cells.dropout_seed``). Each layer's output at time t
@@ -103,20 +105,34 @@ def dropout_lstm(inputs, n_hidden, keep_prob, seeds, batch_size=None):
     with tf.variable_scope("rnn"):
         for layer, seed in enumerate(seeds):
             with (tf.variable_scope(f"multi_rnn_cell/cell_{layer}") if len(seeds) > 1 else contextlib.nullcontext()):
-                outputs, _ = _run(inputs, n_hidden, None, None, True, fused_lstm.batch_shards(n_hidden), batch_size)
+                outputs, _ = _run(inputs, n_hidden, None, None, True,
+                                  fused_lstm.batch_shards(n_hidden, compiled, batch_size), batch_size, compiled)
             outputs = [cells.dropout_at(output, keep_prob, seed, tf.constant(t, tf.int32))
                        for t, output in enumerate(outputs)]
             inputs = tf.stack(outputs)
     return outputs
 
 
-def _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple, shards=1, batch_size=None):
+def _share_cores(n_hidden, fw_steps, bw_steps, compiled, batch_size):
+    """Batch parts for the forward and backward LSTMs running side by side on the compiled kernel
+    (``fused_lstm.batch_shards``): the cores split between them, or all to the one that runs
+    while the other runs a few steps (the published BiLSTM: 28 and 1). As TensorFlow ops: one each."""
+    if not (compiled and kernels.load()):
+        return 1, 1
+    parts = fused_lstm.batch_shards(n_hidden, compiled, batch_size)
+    if min(fw_steps, bw_steps) * 4 <= max(fw_steps, bw_steps):
+        return (parts, 1) if fw_steps > bw_steps else (1, parts)
+    return max(1, parts // 2), max(1, parts // 2)
+
+
+def _run(inputs, n_hidden, initial_state, sequence_length, state_is_tuple, shards=1, batch_size=None,
+         compiled=False):
     """One LSTM over ``inputs`` under the current variable scope; returns (outputs, final state)."""
     inputs = tf.convert_to_tensor(inputs)
     kernel, bias = fused_lstm.lstm_variables(inputs.shape[2], n_hidden)
     if initial_state is not None and not state_is_tuple:
         initial_state = tf.split(initial_state, 2, axis=1)  # TF 0.x: [c, h] side by side
     outputs, c, h = fused_lstm.lstm_sequence(inputs, kernel, bias, initial_state, sequence_length, shards=shards,
-                                             batch_size=batch_size)
+                                             batch_size=batch_size, compiled=compiled)
     state = legacy_rnn_cells().LSTMStateTuple(c, h) if state_is_tuple else tf.concat([c, h], 1)
     return outputs, state

@@ -8,8 +8,9 @@ names are the tutorials' own, so TF1 checkpoints line up.
 
 ``cfg.lstm_impl`` picks how an LSTM runs: ``cell`` builds the tutorial's own graph
 (BasicLSTMCell unrolled by static_rnn), ``fused`` computes the same function with the same
-variables through :mod:`tf1_rnn.fused_rnn` (time-major, a hand-written gradient). The ``cell``
-branches are left exactly as they were: a seed gives the same graph, so the same run.
+variables through :mod:`tf1_rnn.fused_rnn` (time-major, a hand-written gradient), and
+``compiled`` does so on the C++ kernel of :mod:`tf1_rnn.kernels`. The ``cell`` branches are
+left exactly as they were: a seed gives the same graph, so the same run.
 """
 from typing import Callable, NamedTuple, Optional
 
@@ -20,6 +21,11 @@ from tf1_rnn.compat import TF1DefaultInitializer, legacy_rnn_cells, tf
 
 N_STEPS = N_INPUT = 28  # an MNIST image is 28 rows of 28 pixels, one row per time step
 N_CLASSES = 10
+
+
+def compiled(cfg):
+    """Whether the fused LSTM runs on the compiled kernel (``--lstm-impl compiled``)."""
+    return cfg.lstm_impl == "compiled"
 
 
 def _no_extra_feed(batch_size, training):
@@ -87,11 +93,11 @@ def build_bilstm(cfg, training=True):
     with shared_weights():
         x, y = inputs()
         with tf.variable_scope("birnn"):
-            if cfg.lstm_impl == "fused":
+            if cfg.lstm_impl != "cell":
                 # outputs.at(t): [batch, 2 * n_hidden]. Reading only t=27, the backward LSTM runs one step.
                 read = [N_STEPS - 1] if cfg.readout == "last" else [0, N_STEPS - 1]
                 outputs = fused_rnn.bidirectional_lstm(time_major(x), cfg.n_hidden, read=read,
-                                                       batch_size=cfg.batch_size)
+                                                       batch_size=cfg.batch_size, compiled=compiled(cfg))
                 first = outputs.at(0) if cfg.readout == "ends" else None
                 last = outputs.at(N_STEPS - 1)
             else:
@@ -128,10 +134,11 @@ def build_lstm(cfg, training=True):
         batch_size = tf.placeholder(tf.int32, [], name="batch_size")
         keep_prob = tf.placeholder(tf.float32, [], name="keep_prob")
         step = tf.train.get_or_create_global_step()
-        if cfg.lstm_impl == "fused" and cfg.cell == "lstm":
+        if cfg.lstm_impl != "cell" and cfg.cell == "lstm":
             seeds = [cells.dropout_seed(cfg.seed or 0, i, step) for i in range(cfg.layers)]
             # [batch, n_hidden]
-            h_state = fused_rnn.dropout_lstm(time_major(x), cfg.n_hidden, keep_prob, seeds, cfg.batch_size)[-1]
+            h_state = fused_rnn.dropout_lstm(time_major(x), cfg.n_hidden, keep_prob, seeds, cfg.batch_size,
+                                             compiled(cfg))[-1]
         else:
             h_state = _dropout_rnn(cfg, x, batch_size, keep_prob, step)
         logits, weights, biases = output_layer(h_state, cfg.n_hidden, tf.truncated_normal_initializer(stddev=0.1),
@@ -163,8 +170,8 @@ def build_rnn(cfg, training=True):
     """Plain RNN tutorial: one BasicLSTMCell by static_rnn, gradient descent."""
     with shared_weights():
         x, y = inputs()
-        if cfg.lstm_impl == "fused":  # 28 x [batch, n_hidden]; the 27 unread ones cost nothing
-            outputs, _ = fused_rnn.lstm(time_major(x), cfg.n_hidden, batch_size=cfg.batch_size)
+        if cfg.lstm_impl != "cell":  # 28 x [batch, n_hidden]; the 27 unread ones cost nothing
+            outputs, _ = fused_rnn.lstm(time_major(x), cfg.n_hidden, batch_size=cfg.batch_size, compiled=compiled(cfg))
         else:
             cell = cells.make_cell("lstm", cfg.n_hidden)
             outputs, _ = tf.nn.static_rnn(cell, rows(x), dtype=tf.float32)  # 28 x [batch, n_hidden]
@@ -177,9 +184,9 @@ def build_birnn(cfg, training=True):
     """BiRNN tutorial: classify from outputs[14], where both directions have read half the image."""
     with shared_weights():
         x, y = inputs()
-        if cfg.lstm_impl == "fused":  # forward LSTM runs steps 0..14, backward 27..14
+        if cfg.lstm_impl != "cell":  # forward LSTM runs steps 0..14, backward 27..14
             outputs = fused_rnn.bidirectional_lstm(time_major(x), cfg.n_hidden, read=[N_STEPS // 2],
-                                                   batch_size=cfg.batch_size)
+                                                   batch_size=cfg.batch_size, compiled=compiled(cfg))
             middle = outputs.at(N_STEPS // 2)  # [batch, 2 * n_hidden]
         else:
             fw_cell, bw_cell = cells.make_cell("lstm", cfg.n_hidden), cells.make_cell("lstm", cfg.n_hidden)
@@ -203,10 +210,11 @@ def build_dlstm(cfg, training=True):
         w_hidden = tf.get_variable("weights_hidden", [N_INPUT, n_projected],
                                    initializer=tf.random_normal_initializer())
         b_hidden = tf.get_variable("biases_hidden", [n_projected], initializer=tf.random_normal_initializer())
-        if cfg.lstm_impl == "fused":
+        if cfg.lstm_impl != "cell":
             projected = tf.reshape(tf.matmul(flat, w_hidden) + b_hidden, [N_STEPS, -1, n_projected])
             last = fused_rnn.bidirectional_lstm(projected, cfg.n_hidden, initial_fw, initial_bw, lengths,
-                                                state_is_tuple=False, batch_size=cfg.batch_size).at(N_STEPS - 1)
+                                                state_is_tuple=False, batch_size=cfg.batch_size,
+                                                compiled=compiled(cfg)).at(N_STEPS - 1)
         else:
             projected = tf.split(tf.matmul(flat, w_hidden) + b_hidden, N_STEPS, 0)  # 28 x [batch, 2 * n_hidden]
             fw_cell = cells.make_cell("lstm", cfg.n_hidden, state_is_tuple=False)
