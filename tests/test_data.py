@@ -74,6 +74,7 @@ def test_next_batch_first_call_shuffles_then_wraps_with_fresh_permutation():
     np.testing.assert_array_equal(data.next_batch(3)[1], np.concatenate([first[4:], second[:2]]))
     assert data.epochs_completed == 1
     np.testing.assert_array_equal(data.next_batch(3)[1], second[2:5])
+    np.testing.assert_array_equal(data.images[:, 0], second)  # the new epoch's order, once read
 
 
 def test_exact_fit_crosses_the_boundary_only_on_the_next_call():
