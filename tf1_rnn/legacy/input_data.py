@@ -36,7 +36,7 @@ class TF0DataSet(datasets.DataSet):
                 self._shuffle()
             start = 0
         self._index_in_epoch = start + batch_size
-        return self._images[start:self._index_in_epoch], self._labels[start:self._index_in_epoch]
+        return self._rows(start, self._index_in_epoch)
 
 
 def make_read_data_sets(seed, verify, dataset_class=datasets.DataSet):
