@@ -58,17 +58,29 @@ void ReadDims(OpKernelContext* ctx, Dims* d) {
   }
 }
 
-class LstmSequenceOp : public OpKernel {
+// Both ops take x, kernel_bias, c0 and h0 first: their sizes are checked here, once.
+class LstmKernel : public OpKernel {
  public:
-  explicit LstmSequenceOp(OpKernelConstruction* ctx) : OpKernel(ctx) {}
+  explicit LstmKernel(OpKernelConstruction* ctx) : OpKernel(ctx) {}
 
   void Compute(OpKernelContext* ctx) override {
     Dims d;
     ReadDims(ctx, &d);
-    if (!ctx->status().ok()) return;
-    const int64_t T = d.steps, B = d.batch, I = d.input, H = d.hidden;
-    const Tensor& x = ctx->input(0);
-    const Tensor& w = ctx->input(1);
+    if (ctx->status().ok()) Run(ctx, d.steps, d.batch, d.input, d.hidden, ctx->input(0), ctx->input(1));
+  }
+
+ private:
+  virtual void Run(OpKernelContext* ctx, int64_t T, int64_t B, int64_t I, int64_t H, const Tensor& x,
+                   const Tensor& w) = 0;
+};
+
+class LstmSequenceOp : public LstmKernel {
+ public:
+  using LstmKernel::LstmKernel;
+
+ private:
+  void Run(OpKernelContext* ctx, int64_t T, int64_t B, int64_t I, int64_t H, const Tensor& x,
+           const Tensor& w) override {
     Tensor *h, *c, *gates;
     OP_REQUIRES_OK(ctx, ctx->allocate_output(0, TensorShape({T, B, H}), &h));
     OP_REQUIRES_OK(ctx, ctx->allocate_output(1, TensorShape({T, B, H}), &c));
@@ -99,17 +111,13 @@ class LstmSequenceOp : public OpKernel {
   }
 };
 
-class LstmSequenceGradOp : public OpKernel {
+class LstmSequenceGradOp : public LstmKernel {
  public:
-  explicit LstmSequenceGradOp(OpKernelConstruction* ctx) : OpKernel(ctx) {}
+  using LstmKernel::LstmKernel;
 
-  void Compute(OpKernelContext* ctx) override {
-    Dims d;
-    ReadDims(ctx, &d);
-    if (!ctx->status().ok()) return;
-    const int64_t T = d.steps, B = d.batch, I = d.input, H = d.hidden;
-    const Tensor& x = ctx->input(0);
-    const Tensor& w = ctx->input(1);
+ private:
+  void Run(OpKernelContext* ctx, int64_t T, int64_t B, int64_t I, int64_t H, const Tensor& x,
+           const Tensor& w) override {
     const Tensor& h0 = ctx->input(3);
     const Tensor& c0 = ctx->input(2);
     const Tensor& h = ctx->input(4);
