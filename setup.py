@@ -1,12 +1,15 @@
-"""tf1_rnn: the TF 1.x MNIST RNN tutorials, running unchanged on today's TensorFlow."""
+"""tf1_rnn: the TF 1.x RNN tutorials on today's TensorFlow, and a runner for TF 0.x/1.x programs."""
 from setuptools import find_packages, setup
 
 setup(
     name="tf1_rnn",
-    version="0.1.0",
+    version="0.2.0",
     description="Faithful ports of the TensorFlow 1.x RNN-on-MNIST tutorials, graph mode on TF 2.x",
     packages=find_packages(include=["tf1_rnn", "tf1_rnn.*"]),
-    package_data={"tf1_rnn.kernels": ["*.cc"]},  # compiled on first use (tf1_rnn/kernels/__init__.py)
+    package_data={
+        "tf1_rnn.lstm.compiled": ["*.cc"],  # compiled on first use (tf1_rnn/lstm/compiled/build.py)
+        "tf1_rnn.tutorials": ["tf1/*.py"],  # the tutorials' TF 1.x programs, run by the reproduction
+    },
     python_requires=">=3.10",
     install_requires=[
         "tensorflow>=2.16,<2.22",
@@ -26,13 +29,13 @@ setup(
         # Notebooks under the runner, and %load_ext tf1_rnn in a live kernel.
         "notebook": ["nbclient>=0.10", "nbformat>=5", "ipykernel>=6", "jupyter_client>=8"],
         "plots": ["matplotlib>=3.7"],
-        # scripts/benchmark.py's PyTorch column (a CPU build is enough); not needed by the tests.
+        # python -m benchmarks.step's PyTorch column (a CPU build is enough); not needed by the tests.
         "bench": ["torch>=2"],
         "test": ["pytest>=7", "nbclient>=0.10", "nbformat>=5", "ipykernel>=6", "jupyter_client>=8",
                  "matplotlib>=3.7", "scipy>=1.10"],
     },
     entry_points={"console_scripts": [
-        "tf1-rnn-fetch=tf1_rnn.datasets:main",
+        "tf1-rnn-fetch=tf1_rnn.data.datasets:main",
         "tf1-rnn-legacy=tf1_rnn.run_legacy:main",
     ]},
 )

@@ -10,11 +10,12 @@ train while step * 128 < 400000 (3124 steps).
     tensorboard --logdir logs
 
 The tutorial printed  Testing Accuracy: 0.9849  (TF 1.4).
-We get  Testing Accuracy: see README.md, "Results" (our runs, with their commands).
+We get: see docs/results.md (our runs over seeds, with their commands).
 """
 import sys
 
-from tf1_rnn import cli, configs
+from tf1_rnn.tutorials import cli
+from tf1_rnn.tutorials import configs
 
 if __name__ == "__main__":
     sys.exit(cli.main(__file__, configs.BiLSTMConfig, "build_bilstm", __doc__))

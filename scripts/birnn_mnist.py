@@ -9,11 +9,12 @@ the end (as every tf1_rnn run saves).
     python scripts/birnn_mnist.py
 
 The author printed accuracy 0.992 at step 1000 (title: "99%+").
-We get: see README.md, "Results" (our runs, with their commands).
+We get: see docs/results.md (our runs over seeds, with their commands).
 """
 import sys
 
-from tf1_rnn import cli, configs
+from tf1_rnn.tutorials import cli
+from tf1_rnn.tutorials import configs
 
 if __name__ == "__main__":
     sys.exit(cli.main(__file__, configs.BiRNNConfig, "build_birnn", __doc__))

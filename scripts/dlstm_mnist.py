@@ -8,11 +8,12 @@ step * 128 < 100000; the final test is on the first 128 test images.
 
     python scripts/dlstm_mnist.py
 
-No number survives in the post: ours is the reference, see README.md, "Results".
+No number survives in the post: ours is the reference, see docs/results.md.
 """
 import sys
 
-from tf1_rnn import cli, configs
+from tf1_rnn.tutorials import cli
+from tf1_rnn.tutorials import configs
 
 if __name__ == "__main__":
     sys.exit(cli.main(__file__, configs.DLSTMConfig, "build_dlstm", __doc__))

@@ -14,11 +14,12 @@ for train and test on one chart.
     python scripts/lstm_mnist.py --cell gru --dataset fashion_mnist
 
 The author printed test accuracy 0.9703 at step 2000 (0.9595 to 0.9714 over the last 200 steps).
-We get: see README.md, "Results" (our runs, with their commands).
+We get: see docs/results.md (our runs over seeds, with their commands).
 """
 import sys
 
-from tf1_rnn import cli, configs
+from tf1_rnn.tutorials import cli
+from tf1_rnn.tutorials import configs
 
 if __name__ == "__main__":
     sys.exit(cli.main(__file__, configs.LSTMConfig, "build_lstm", __doc__))

@@ -6,11 +6,12 @@ every 100 steps; the final test is on the first 6000 test images.
 
     python scripts/rnn_mnist.py
 
-The author printed no final number: ours is the reference, see README.md, "Results".
+The author printed no final number: ours is the reference, see docs/results.md.
 """
 import sys
 
-from tf1_rnn import cli, configs
+from tf1_rnn.tutorials import cli
+from tf1_rnn.tutorials import configs
 
 if __name__ == "__main__":
     sys.exit(cli.main(__file__, configs.RNNConfig, "build_rnn", __doc__))

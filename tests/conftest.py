@@ -8,8 +8,11 @@ import tempfile
 import numpy as np
 import pytest
 
-from tf1_rnn import idx
-from tf1_rnn.provision import DatasetSpec, FileSpec, ROLES
+from tf1_rnn import compat
+
+compat.enable_tf1()  # the tests are an entry point: TF1 graph mode, quiet, before TensorFlow loads
+from tf1_rnn.data import idx
+from tf1_rnn.data.provision import DatasetSpec, FileSpec, ROLES
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -58,6 +61,8 @@ def synthetic_dir(tmp_path_factory):
 # The compiled LSTM kernel is built once per test session, into a directory of its own (the
 # scripts the tests start inherit it), so the tests build it as a new user would.
 os.environ.setdefault("TF1_RNN_KERNEL_DIR", tempfile.mkdtemp(prefix="tf1_rnn_kernels_"))
+# The runner's cache of Python 2 conversions (and any other per-user cache) stays out of the user's.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tf1_rnn_cache_")
 
 
 @pytest.fixture(autouse=True)

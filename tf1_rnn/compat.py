@@ -4,36 +4,50 @@ Every module of tf1_rnn imports TensorFlow's v1 API the same way::
 
     from tf1_rnn.compat import tf
 
-``tf`` is ``tensorflow.compat.v1`` with eager execution off and the legacy RNN cells
-(``tf.nn.rnn_cell.BasicLSTMCell`` and friends) routed to the ``tf-keras`` package, so
-they work on TensorFlow >= 2.16 where Keras 3 would refuse them. Variables keep TF1's
-names (``.../basic_lstm_cell/kernel``), so a TF1 checkpoint's names match.
+``tf`` is ``tensorflow.compat.v1``, loaded on first use of that name. Importing this module
+(or any of tf1_rnn) changes nothing in the process: not the environment, not eager execution,
+not the warning filters, not TensorFlow's modules. An entry point (a tutorial script, the
+runner, ``%load_ext tf1_rnn``, the reproduction, the benchmark, the tests) switches TF1 mode
+on with one call, :func:`enable_tf1`.
+
+The legacy RNN cells and layers (``tf.nn.rnn_cell.*``, ``tf.layers.*``) live in the tf-keras
+package on Keras 3 installs; :func:`legacy_rnn_cells` and :func:`legacy_layers` return its
+modules directly, so no ``TF_USE_LEGACY_KERAS`` is needed for them. Their variables keep
+TF1's names (``.../basic_lstm_cell/kernel``), so a TF1 checkpoint's names match.
 """
 import contextlib
+import importlib
 import logging
 import os
 import sys
 import tempfile
 import warnings
 
-# The user asked for TensorFlow's C++ log by lowering its level to 0 (all) or 1 (warnings).
-# Not "the variable is set": a child process inherits the default we set below.
-_SHOW_CPP_LOG = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2") in ("0", "1")
-# TensorFlow reads these when it (or its Keras loader) first needs them, so set them before
-# the import; a user who imported TensorFlow first is handled by _route_legacy_cells().
-os.environ["TF_USE_LEGACY_KERAS"] = "1"
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+_LOADED = {}
 
-_QUIET = {"enabled": False, "cpp": not _SHOW_CPP_LOG}
+
+def __getattr__(name):
+    """``tf`` and ``tensorflow``, imported on first use (PEP 562)."""
+    if name in ("tf", "tensorflow"):
+        if "tensorflow" not in _LOADED:
+            with cpp_log_hidden():
+                _LOADED["tensorflow"] = importlib.import_module("tensorflow")
+        return _LOADED["tensorflow"].compat.v1 if name == "tf" else _LOADED["tensorflow"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _cpp_log_shown():
+    """The user asked for TensorFlow's C++ log by lowering its level to 0 (all) or 1 (warnings)."""
+    return os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2") in ("0", "1")
 
 
 @contextlib.contextmanager
 def cpp_log_hidden():
-    """Hide what C++ writes to fd 2 (absl prints start-up lines before any level applies).
+    """Hide what C++ writes to fd 2 meanwhile (absl prints start-up lines before any level applies).
 
     On an exception the hidden lines are replayed, so nothing that explains a failure is lost.
     """
-    if not _QUIET["cpp"]:
+    if _cpp_log_shown():
         yield
         return
     sys.stderr.flush()
@@ -52,48 +66,63 @@ def cpp_log_hidden():
             os.close(saved)
 
 
-with cpp_log_hidden():
-    import tensorflow  # noqa: E402
+def enable_tf1(verbose=False):
+    """Switch this process to TF1 graph mode, quietly; what every entry point calls first.
 
-    tensorflow.config.list_physical_devices()  # device discovery logs once, here, not at each Session
-
-tf = tensorflow.compat.v1
-
-
-def _route_legacy_cells():
-    """Point TensorFlow's Keras loaders at tf-keras, even if one already chose Keras 3.
-
-    TensorFlow resolves ``tf.compat.v1.nn.rnn_cell`` (and ``tf.compat.v1.layers``) lazily,
-    reading TF_USE_LEGACY_KERAS on first use. If the user touched one before importing
-    tf1_rnn, it is already bound to Keras 3; marking it uninitialised makes it re-read
-    the variable on next use.
+    Call it before TensorFlow is imported to keep TensorFlow's C++ start-up log quiet too (it
+    reads TF_CPP_MIN_LOG_LEVEL once, at import; child processes inherit the setting).
     """
-    from tensorflow.python.util.lazy_loader import KerasLazyLoader
-
-    for name, module in list(sys.modules.items()):
-        if not name.startswith("tensorflow._api") or module is None:
-            continue
-        for value in list(vars(module).values()):
-            if (isinstance(value, KerasLazyLoader)
-                    and object.__getattribute__(value, "_tfll_initialized")
-                    and getattr(value, "_tfll_keras_version", None) == "keras_3"):
-                object.__setattr__(value, "_tfll_initialized", False)
+    if "tensorflow" not in sys.modules:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    tf = __getattr__("tf")
+    with cpp_log_hidden():
+        tf.config.list_physical_devices()  # device discovery logs once, here, not at each Session
+    tf.disable_eager_execution()
+    quiet_tensorflow(verbose)
+    return tf
 
 
 def quiet_tensorflow(verbose=False):
     """Keep TensorFlow's deprecation notices out of a normal run; ``verbose`` shows them."""
-    from tensorflow.python.util import deprecation
-
-    _QUIET["cpp"] = not (verbose or _SHOW_CPP_LOG)
-    level = logging.INFO if verbose else logging.ERROR
-    tensorflow.get_logger().setLevel(level)
-    deprecation._PRINT_DEPRECATION_WARNINGS = verbose
-    if not verbose and not _QUIET["enabled"]:
+    tensorflow = __getattr__("tensorflow")
+    tensorflow.get_logger().setLevel(logging.INFO if verbose else logging.ERROR)
+    _set_deprecation_notices(verbose)
+    if not verbose:
         # The legacy cells warn on every construction that Keras 3 replaces them.
         warnings.filterwarnings("ignore", module=r"tf_keras(\..*)?$")
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", message=r".*is deprecated.*", category=UserWarning)
-        _QUIET["enabled"] = True
+
+
+def _set_deprecation_notices(shown):
+    """TensorFlow's own switch for its deprecation notices; private, so a TensorFlow without it
+    only keeps printing them (one line says so under --verbose)."""
+    from tensorflow.python.util import deprecation
+
+    if hasattr(deprecation, "_PRINT_DEPRECATION_WARNINGS"):
+        deprecation._PRINT_DEPRECATION_WARNINGS = shown
+    elif shown:
+        print("tf1_rnn: this TensorFlow has no switch for its deprecation notices", file=sys.stderr)
+
+
+def legacy_rnn_cells():
+    """TF1's ``tf.nn.rnn_cell`` namespace (BasicLSTMCell, MultiRNNCell, ...), from tf-keras."""
+    return _tf_keras_v1("rnn_cell")
+
+
+def legacy_layers():
+    """TF1's ``tf.layers`` namespace (dense, Dense, conv2d, ...), from tf-keras."""
+    return _tf_keras_v1("layers")
+
+
+def _tf_keras_v1(part):
+    # What tf.compat.v1.nn.rnn_cell / tf.compat.v1.layers resolve to under TF_USE_LEGACY_KERAS=1.
+    try:
+        return importlib.import_module(f"tf_keras.api._v1.keras.__internal__.legacy.{part}")
+    except ImportError as err:
+        version = __getattr__("tensorflow").__version__.rsplit(".", 1)[0]
+        raise ImportError(f"tf1_rnn needs TF1's legacy {part} from the 'tf-keras' package "
+                          f"(pip install 'tf-keras~={version}'): {err}") from err
 
 
 class TF1DefaultInitializer:
@@ -110,10 +139,11 @@ class TF1DefaultInitializer:
 
     @staticmethod
     def _float_initializer():
-        return tf.glorot_uniform_initializer()
+        return __getattr__("tf").glorot_uniform_initializer()
 
-    def __call__(self, shape, dtype=tf.float32, partition_info=None):
-        dtype = tf.as_dtype(dtype)
+    def __call__(self, shape, dtype=None, partition_info=None):
+        tf = __getattr__("tf")
+        dtype = tf.as_dtype(dtype or tf.float32)
         if dtype.is_floating:
             return self._floats(shape, dtype, partition_info=partition_info)
         return tf.zeros(shape, dtype)
@@ -125,19 +155,4 @@ class TF0DefaultInitializer(TF1DefaultInitializer):
 
     @staticmethod
     def _float_initializer():
-        return tf.uniform_unit_scaling_initializer()
-
-
-def legacy_rnn_cells():
-    """The ``tf.nn.rnn_cell`` namespace, resolved now (raises a clear error if it cannot be)."""
-    try:
-        return tf.nn.rnn_cell.BasicLSTMCell and tf.nn.rnn_cell
-    except (AttributeError, ImportError) as err:
-        raise ImportError(
-            "tf1_rnn needs the legacy RNN cells from the 'tf-keras' package "
-            f"(pip install 'tf-keras~={tensorflow.__version__.rsplit('.', 1)[0]}'): {err}") from err
-
-
-_route_legacy_cells()
-tf.disable_eager_execution()
-quiet_tensorflow(verbose=False)
+        return __getattr__("tf").uniform_unit_scaling_initializer()

@@ -18,9 +18,9 @@ GRUCell's (gates [r, u], gate bias initialised to 1). One difference, TF 1.x's t
 """
 from tf_keras.src.layers.rnn.legacy_cells import LayerRNNCell
 
-from tf1_rnn.compat import tf as v1
+from tf1_rnn.compat import legacy_layers, legacy_rnn_cells, tf as v1
 
-LSTMStateTuple = v1.nn.rnn_cell.LSTMStateTuple
+LSTMStateTuple = legacy_rnn_cells().LSTMStateTuple
 
 
 def _lstm_block_cell_grad(op, *grads):
@@ -48,16 +48,22 @@ def _gru_block_cell_grad(op, *grads):
     return x_grad, h_prev_grad, w_ru_grad, w_c_grad, v1.reduce_sum(ru_bar_grad, 0), v1.reduce_sum(c_bar_grad, 0)
 
 
-def _register_gradient(op_type, gradient):
-    """Register ``gradient`` for ``op_type``, unless TensorFlow already has one (then TF's stays)."""
-    try:
-        v1.RegisterGradient(op_type)(gradient)
-    except KeyError:  # "Registering two gradient with name ...": a newer TensorFlow provides it
-        pass
+GRADIENTS = {"LSTMBlockCell": _lstm_block_cell_grad, "GRUBlockCell": _gru_block_cell_grad}
 
 
-_register_gradient("LSTMBlockCell", _lstm_block_cell_grad)
-_register_gradient("GRUBlockCell", _gru_block_cell_grad)
+def register_gradients(patches):
+    """Register the block cells' gradients, where TensorFlow has none, while the runner's namespace is
+    installed. TensorFlow's registry has no public removal; its dict is taken back where it has one."""
+    from tensorflow.python.framework import ops
+
+    registry = getattr(getattr(ops, "_gradient_registry", None), "_registry", None)
+    for op_type, gradient in GRADIENTS.items():
+        try:
+            v1.RegisterGradient(op_type)(gradient)
+        except KeyError:  # "Registering two gradient with name ...": TensorFlow's own stays
+            continue
+        if isinstance(registry, dict):
+            patches.on_undo(lambda op_type=op_type: registry.pop(op_type, None))
 
 
 def _input_size(shape, axis, cell):
@@ -100,7 +106,7 @@ class LSTMBlockCell(_LSTMBlockWeights, LayerRNNCell):
         super().__init__(_reuse=reuse, dtype=dtype, name=name)
         self._num_units, self._forget_bias, self._use_peephole = num_units, forget_bias, use_peephole
         self._cell_clip = -1.0 if cell_clip is None else cell_clip
-        self.input_spec = v1.layers.InputSpec(ndim=2)
+        self.input_spec = legacy_layers().InputSpec(ndim=2)
 
     @property
     def state_size(self):
@@ -120,7 +126,7 @@ class LSTMBlockCell(_LSTMBlockWeights, LayerRNNCell):
         return h, LSTMStateTuple(cs, h)
 
 
-class LSTMBlockFusedCell(_LSTMBlockWeights, v1.layers.Layer):
+class LSTMBlockFusedCell(_LSTMBlockWeights, legacy_layers().Layer):
     """tf.contrib.rnn.LSTMBlockFusedCell: the whole sequence in one op (``tf.raw_ops.BlockLSTM``).
 
     Not an RNNCell: call it on time-major inputs, ``cell(inputs [time, batch, input],
@@ -134,7 +140,7 @@ class LSTMBlockFusedCell(_LSTMBlockWeights, v1.layers.Layer):
         super().__init__(_reuse=reuse, name=name, dtype=dtype)
         self._num_units, self._forget_bias, self._use_peephole = num_units, forget_bias, use_peephole
         self._cell_clip = -1.0 if cell_clip is None else cell_clip
-        self.input_spec = v1.layers.InputSpec(ndim=3)
+        self.input_spec = legacy_layers().InputSpec(ndim=3)
 
     @property
     def num_units(self):
@@ -186,7 +192,7 @@ class GRUBlockCell(LayerRNNCell):
         if (cell_size is None) == (num_units is None):
             raise ValueError("GRUBlockCell takes exactly one of num_units or cell_size (its old name)")
         self._cell_size = cell_size if num_units is None else num_units
-        self.input_spec = v1.layers.InputSpec(ndim=2)
+        self.input_spec = legacy_layers().InputSpec(ndim=2)
 
     @property
     def state_size(self):

@@ -2,13 +2,17 @@
 
 ``tf.contrib.rnn``: the legacy cells and static RNNs (tf-keras's ``tf.nn.rnn_cell``), the block
 cells on TensorFlow's fused kernels (block_cells.py), LayerNormBasicLSTMCell and the projection
-and embedding wrappers (contrib_cells.py), and the stacked bidirectional RNNs below, all with
+and embedding wrappers (contrib_cells.py), the research cells (RESEARCH_CELLS); ``tf.contrib.cudnn_rnn``
+on its compatible cells (cudnn_rnn.py), and the stacked bidirectional RNNs below, all with
 TF 1.x's variable names. ``tf.contrib.{layers,slim,framework,losses,metrics}``: tf-slim
-(contrib_layers.py). ``tf.contrib.seq2seq`` and ``legacy_seq2seq``: their sequence losses only
-(contrib_seq2seq.py). What has no port keeps its one-line error (legacy/namespace.py).
+(contrib_layers.py). ``tf.contrib.seq2seq``: helpers, decoders, beam search and attention
+(contrib_seq2seq.py); ``legacy_seq2seq`` in full (legacy_seq2seq.py). What has no port keeps its
+one-line error (legacy/namespace.py).
 """
 from tf1_rnn.compat import legacy_rnn_cells, tf as v1
-from tf1_rnn.legacy import block_cells, contrib_cells, contrib_layers, contrib_seq2seq, tf0_rnn
+from tf1_rnn.legacy import (block_cells, contrib_cells, contrib_conv_cells, contrib_grid_cells, contrib_layers,
+                            contrib_phased_lstm, contrib_rnn_cells, contrib_rnn_wrappers, contrib_seq2seq, cudnn_rnn,
+                            legacy_seq2seq, tf0_rnn)
 from tf1_rnn.legacy.namespace import module
 
 CELL_NAMES = ["BasicLSTMCell", "LSTMCell", "GRUCell", "BasicRNNCell", "MultiRNNCell", "DropoutWrapper",
@@ -16,6 +20,13 @@ CELL_NAMES = ["BasicLSTMCell", "LSTMCell", "GRUCell", "BasicRNNCell", "MultiRNNC
 BLOCK_CELL_NAMES = ["LSTMBlockCell", "LSTMBlockFusedCell", "GRUBlockCell", "GRUBlockCellV2"]
 PYTHON_CELL_NAMES = ["LayerNormBasicLSTMCell", "OutputProjectionWrapper", "InputProjectionWrapper",
                      "EmbeddingWrapper"]
+RESEARCH_CELLS = {  # TF 1.x contrib.rnn's other cells, by the module that ports them
+    contrib_rnn_cells: ["CoupledInputForgetGateLSTMCell", "NASCell", "UGRNNCell", "IntersectionRNNCell", "GLSTMCell"],
+    contrib_phased_lstm: ["PhasedLSTMCell"],
+    contrib_rnn_wrappers: ["AttentionCellWrapper", "HighwayWrapper"],
+    contrib_conv_cells: ["ConvLSTMCell", "Conv1DLSTMCell", "Conv2DLSTMCell", "Conv3DLSTMCell"],
+    contrib_grid_cells: ["GridLSTMCell", "TimeFreqLSTMCell", "BidirectionalGridLSTMCell"],
+}
 
 
 def stack_bidirectional_rnn(cells_fw, cells_bw, inputs, initial_states_fw=None, initial_states_bw=None,
@@ -84,7 +95,12 @@ def modules():
                  stack_bidirectional_dynamic_rnn=stack_bidirectional_dynamic_rnn)
     # MultiRNNCell([cell] * n): each layer its own weights, as TF 1.0 gave (today's cells would share one set)
     rnn.provide(MultiRNNCell=tf0_rnn.cell_classes(state_is_tuple=True)["MultiRNNCell"])
-    parts = {"tensorflow.contrib.rnn": rnn, **contrib_layers.modules(), **contrib_seq2seq.modules()}
+    rnn.provide(**{name: getattr(part, name) for part, names in RESEARCH_CELLS.items() for name in names})
+    # legacy_seq2seq: TF 1.1+ deep-copied the cell for the encoder (legacy_seq2seq.py says how 0.x differed)
+    parts = {"tensorflow.contrib.rnn": rnn, **contrib_layers.modules(), **contrib_seq2seq.modules(),
+             **cudnn_rnn.modules(),
+             "tensorflow.contrib.legacy_seq2seq": legacy_seq2seq.module("tensorflow.contrib.legacy_seq2seq",
+                                                                        copy_encoder_cell=True)}
     # tf.contrib.rnn, .layers, .slim, ...: the parts one level down (slim.nets hangs off slim)
     contrib = module("tensorflow.contrib", **{name.split(".")[2]: part for name, part in parts.items()
                                               if name.count(".") == 2})

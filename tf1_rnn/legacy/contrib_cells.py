@@ -34,7 +34,7 @@ class LayerNormBasicLSTMCell(RNNCell):
 
     @property
     def state_size(self):
-        return v1.nn.rnn_cell.LSTMStateTuple(self._num_units, self._num_units)
+        return legacy_rnn_cells().LSTMStateTuple(self._num_units, self._num_units)
 
     @property
     def output_size(self):
@@ -66,7 +66,7 @@ class LayerNormBasicLSTMCell(RNNCell):
         if self._layer_norm:
             new_c = self._norm(new_c, "state")
         new_h = self._activation(new_c) * v1.sigmoid(o)
-        return new_h, v1.nn.rnn_cell.LSTMStateTuple(new_c, new_h)
+        return new_h, legacy_rnn_cells().LSTMStateTuple(new_c, new_h)
 
 
 class _Wrapper(RNNCell):

@@ -4,7 +4,8 @@ tf-slim is those contrib modules moved out of TensorFlow: the same functions, ar
 variable names (``fully_connected/weights``, ``Conv/biases``, ``BatchNorm/moving_mean``). Its
 last release (1.1, 2020) still reaches into TensorFlow's private modules for names that
 TensorFlow has since moved; :func:`restore_moved_names` puts each back where tf-slim looks, as
-an alias of its public successor, and changes nothing else. ``embed_sequence``, which tf-slim
+an alias of its public successor, while the runner's namespace is installed, and changes
+nothing else. ``embed_sequence``, which tf-slim
 left out, is rebuilt here on tf-slim's ``model_variable``.
 """
 import importlib
@@ -14,7 +15,7 @@ import tf_slim.nets
 from tensorflow.python.util import nest as nest_util  # TF 1.x's nest, less is_sequence (now is_nested)
 from tf_slim.ops import arg_scope, variables
 
-from tf1_rnn.compat import tf as v1
+from tf1_rnn.compat import legacy_layers, tf as v1
 from tf1_rnn.legacy.namespace import Namespace
 
 # {module tf-slim imports: {name it reads there: what TensorFlow calls it now}}
@@ -25,20 +26,20 @@ MOVED_NAMES = {
                                                "Assert": v1.Assert},
     "tensorflow.python.ops.variable_scope": {"variable": v1.Variable},
     # TF's stub loads these from "tf_keras.legacy_tf_layers", a path tf-keras never had.
-    "tensorflow.python.layers.normalization": {"BatchNormalization": v1.layers.BatchNormalization,
-                                               "batch_normalization": v1.layers.batch_normalization},
+    "tensorflow.python.layers.normalization": {"BatchNormalization": legacy_layers().BatchNormalization,
+                                               "batch_normalization": legacy_layers().batch_normalization},
 }
 
 NETS = ["alexnet", "inception", "overfeat", "resnet_utils", "resnet_v1", "resnet_v2", "vgg"]  # slim.nets.*
 
 
-def restore_moved_names():
-    """Give each module in MOVED_NAMES the names tf-slim expects, where it lacks them."""
+def restore_moved_names(patches):
+    """Give each module in MOVED_NAMES the names tf-slim expects, where it lacks them (undone with ``patches``)."""
     for module_name, names in MOVED_NAMES.items():
         module = importlib.import_module(module_name)
         for name, value in names.items():
             if name not in vars(module):  # vars: a lazy module's __getattr__ must not run
-                setattr(module, name, value)
+                patches.setattr(module, name, value)
 
 
 def embed_sequence(ids, vocab_size=None, embed_dim=None, unique=False, initializer=None, regularizer=None,
@@ -80,6 +81,3 @@ def modules():
             "tensorflow.contrib.slim.nets": slim.nets, **nets, "tensorflow.contrib.framework": framework,
             "tensorflow.contrib.framework.nest": nest,
             "tensorflow.contrib.losses": losses, "tensorflow.contrib.metrics": metrics}
-
-
-restore_moved_names()

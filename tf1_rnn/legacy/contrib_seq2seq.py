@@ -1,12 +1,20 @@
-"""The sequence losses of ``tf.contrib.seq2seq`` and ``tf.contrib.legacy_seq2seq``.
+"""``tf.contrib.seq2seq`` (decoders, helpers, beam search, sequence_loss) and the sequence losses of
+``tf.contrib.legacy_seq2seq``.
 
-Char-RNN and language-model tutorials of the TF 1.x years trained with these two functions
-and nothing else from their modules; the decoders, attention and beam search are not ported
-(each one a one-line error naming it). Semantics are TF 1.x's: a weighted cross-entropy per
-time step, averaged over the weights (plus 1e-12, so an all-zero weight row gives 0, not NaN).
+The decoder API lives in seq2seq_helpers.py, seq2seq_decoder.py and seq2seq_beam.py; this module
+holds the losses and assembles the namespaces. Char-RNN and language-model tutorials of the TF 1.x
+years trained with the two losses; their semantics are TF 1.x's: a weighted cross-entropy per time
+step, averaged over the weights (plus 1e-12, so an all-zero weight row gives 0, not NaN).
 """
 from tf1_rnn.compat import tf as v1
+from tf1_rnn.legacy import seq2seq_attention, seq2seq_beam, seq2seq_decoder, seq2seq_helpers
 from tf1_rnn.legacy.namespace import module
+
+HELPER_NAMES = ["Helper", "CustomHelper", "TrainingHelper", "GreedyEmbeddingHelper", "SampleEmbeddingHelper",
+                "ScheduledEmbeddingTrainingHelper", "ScheduledOutputTrainingHelper", "InferenceHelper"]
+DECODER_NAMES = ["Decoder", "BasicDecoder", "BasicDecoderOutput", "dynamic_decode"]
+BEAM_NAMES = ["BeamSearchDecoder", "BeamSearchDecoderOutput", "BeamSearchDecoderState",
+              "FinalBeamSearchDecoderOutput", "tile_batch", "gather_tree"]
 
 TINY = 1e-12  # keeps an all-zero weight row at 0 instead of 0/0
 
@@ -69,8 +77,9 @@ def legacy_sequence_loss(logits, targets, weights, average_across_timesteps=True
 
 
 def modules():
-    """``tensorflow.contrib.seq2seq`` and ``tensorflow.contrib.legacy_seq2seq`` with their losses."""
-    return {"tensorflow.contrib.seq2seq": module("tensorflow.contrib.seq2seq", sequence_loss=sequence_loss),
-            "tensorflow.contrib.legacy_seq2seq": module(
-                "tensorflow.contrib.legacy_seq2seq", sequence_loss=legacy_sequence_loss,
-                sequence_loss_by_example=sequence_loss_by_example)}
+    """``tensorflow.contrib.seq2seq`` (``tensorflow.contrib.legacy_seq2seq`` is legacy_seq2seq.module's)."""
+    seq2seq = {**{name: getattr(seq2seq_helpers, name) for name in HELPER_NAMES},
+               **{name: getattr(seq2seq_decoder, name) for name in DECODER_NAMES},
+               **{name: getattr(seq2seq_beam, name) for name in BEAM_NAMES},
+               **{name: getattr(seq2seq_attention, name) for name in seq2seq_attention.__all__}}
+    return {"tensorflow.contrib.seq2seq": module("tensorflow.contrib.seq2seq", sequence_loss=sequence_loss, **seq2seq)}

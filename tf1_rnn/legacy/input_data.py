@@ -1,4 +1,4 @@
-"""MNIST as legacy programs loaded it, backed by the project's verified data (tf1_rnn.datasets).
+"""MNIST as legacy programs loaded it, backed by the project's verified data (tf1_rnn.data.datasets).
 
 - ``tensorflow.examples.tutorials.mnist.input_data``: TF 1.x's ``read_data_sets``, provisioning
   whatever directory the script names (``"MNIST_data/"``, ``"../data/MNIST_data"``).
@@ -10,6 +10,7 @@
   (``$TF1_RNN_DATA_DIR/<dataset>`` or the user cache), in Keras's format: uint8
   ``(x_train [60000, 28, 28], y_train [60000]), (x_test, y_test)``.
 """
+import importlib
 import importlib.abc
 import importlib.util
 import os
@@ -17,7 +18,8 @@ import sys
 
 import numpy as np
 
-from tf1_rnn import datasets, idx
+from tf1_rnn.data import datasets
+from tf1_rnn.data import idx
 from tf1_rnn.compat import tf as v1
 from tf1_rnn.legacy.namespace import Namespace, module
 
@@ -85,8 +87,9 @@ def keras_namespace(verify):
     """``tf.keras`` (tf-keras), with ``datasets.mnist`` and ``datasets.fashion_mnist`` served from verified files."""
     sets = {name: module(f"tensorflow.keras.datasets.{name}", load_data=make_load_data(name, verify))
             for name in ("mnist", "fashion_mnist")}
-    keras_datasets = Namespace("tensorflow.keras.datasets", [v1.keras.datasets], overrides=sets)
-    return Namespace("tensorflow.keras", [v1.keras], overrides={"datasets": keras_datasets})
+    keras = importlib.import_module("tf_keras.api._v1.keras")  # TF 1.x's tf.keras: Keras 2's API
+    keras_datasets = Namespace("tensorflow.keras.datasets", [keras.datasets], overrides=sets)
+    return Namespace("tensorflow.keras", [keras], overrides={"datasets": keras_datasets})
 
 
 class TutorialInputData(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -107,9 +110,8 @@ class TutorialInputData(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         pass
 
 
-def install_tutorial_module(seed, verify):
-    """Serve ``import input_data`` (replacing an earlier install's finder, keeping its place: last)."""
-    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, TutorialInputData)]
-    sys.meta_path.append(TutorialInputData(seed, verify))
+def install_tutorial_module(patches, seed, verify):
+    """Serve ``import input_data`` (after an earlier install's finder is gone; last on the path)."""
+    patches.insert(sys.meta_path, None, TutorialInputData(seed, verify))
     if isinstance(sys.modules.get("input_data"), Namespace):
-        del sys.modules["input_data"]  # an earlier install's: the next import gets the new settings
+        patches.delitem(sys.modules, "input_data")  # an earlier install's: the next import gets the new settings

@@ -12,8 +12,9 @@ import sys
 import types
 
 SUPPORT = ("the runner provides TensorFlow 1.15's API outside tf.contrib (as tf.compat.v1), TF 0.x's "
-           "renamed functions and RNN modules, tf.contrib.rnn, tf.contrib.{layers,slim,framework,losses,metrics} "
-           "(through tf-slim), the sequence losses of tf.contrib.seq2seq and legacy_seq2seq, and "
+           "renamed functions and RNN modules (tensorflow.models.rnn with ptb and translate), tf.contrib.rnn, "
+           "tf.contrib.{layers,slim,framework,losses,metrics} (through tf-slim), tf.contrib.cudnn_rnn, tf.contrib.seq2seq and "
+           "legacy_seq2seq, tf.contrib.learn's run_n, preprocessing and datasets, and "
            "tf.examples.tutorials.mnist")
 
 # Names with no port here, and what replaced them. (TF 0.x names the runner does provide live
@@ -24,12 +25,6 @@ REPLACED = {
     "tf.contrib.layers.embedding_column": "tf.feature_column.embedding_column",
     "tf.contrib.learn": "tf.estimator, itself removed in TensorFlow 2.16; use Keras",
     "tf.estimator": "nothing in TensorFlow 2.16+ (removed); use Keras",
-    "tf.nn.seq2seq": "tf.contrib.legacy_seq2seq (TF 1.0), itself removed in TensorFlow 2.0; the runner "
-                     "provides only its sequence_loss and sequence_loss_by_example",
-    "tf.models.rnn.seq2seq": "tf.contrib.legacy_seq2seq (TF 1.0), itself removed in TensorFlow 2.0",
-    "tf.models.rnn.ptb": "the tensorflow/models repository (tutorials/rnn/ptb/reader.py): put reader.py "
-                         "beside the script and import it from there",
-    "tf.models.rnn.translate": "the tensorflow/models repository (tutorials/rnn/translate)",
 }
 
 

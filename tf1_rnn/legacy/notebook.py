@@ -5,7 +5,7 @@
 nbclient drives an IPython kernel of this very Python (whatever kernelspecs are installed and
 whatever the notebook names, ``python2`` included), so ``%matplotlib inline``, ``!ls`` and
 ``display()`` behave as in Jupyter. Before the first cell the kernel gets what ``%load_ext tf1_rnn``
-gives (tf1_rnn.legacy.kernel: the runner's namespace and seeds, Python 2 cells converted), and
+gives (tf1_rnn.legacy.ipython: the runner's namespace and seeds, Python 2 cells converted), and
 ``sys.argv`` is ``[NOTEBOOK, *ARGS]``; it runs in the notebook's folder, as Jupyter runs it.
 
 Output streams to the terminal as it arrives (an image shows as ``[image/png]``). The executed
@@ -24,8 +24,8 @@ INSTALL_HINT = "pip install 'tf1_rnn[notebook]'"
 SETUP = """\
 import sys
 sys.argv = {argv!r}
-from tf1_rnn.legacy import kernel
-kernel.load(get_ipython(), seed={seed!r}, verify={verify!r}, verbose={verbose!r}, python2={python2!r})
+from tf1_rnn.legacy import ipython as _tf1_rnn_ipython
+_tf1_rnn_ipython.load(get_ipython(), seed={seed!r}, verify={verify!r}, verbose={verbose!r}, python2={python2!r})
 """
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -5,15 +5,19 @@ rewritten. The fixers keep each statement on its line, and the converted code is
 with the original file name, so tracebacks name the file on disk and the line the user wrote.
 Three changes keep that true where lib2to3 alone would not:
 
-- ``fix_import`` is left out: it turns ``import input_data`` into ``from . import input_data``
-  when a sibling file exists, which a script run as ``__main__`` cannot import.
+- ``fix_import`` runs only for a module inside a package (``in_package=True``): it turns Python 2's
+  implicit relative ``import input_data`` into ``from . import input_data`` when a sibling file
+  exists, which a script run as ``__main__`` or a top-level module cannot import.
 - An import a fixer adds at the top (``from functools import reduce``) is joined to a
   neighbouring line with ``;`` instead of taking a line of its own.
 - ``/`` keeps Python 2's meaning (floor division of two integers, NumPy integer arrays and
   integer tensors included) through :func:`classic_div`, unless the file imports
   ``division`` from ``__future__``.
 
-``sys.setdefaultencoding(...)``, which Python 3 lacks, becomes a no-op.
+``sys.setdefaultencoding(...)``, which Python 3 lacks, becomes a no-op. Where fissix would give
+Python 3's behaviour, the code uses :mod:`tf1_rnn.legacy.py2_imports`: ``cPickle``/``pickle`` are its
+``cPickle`` (Python 2's pickles read as Python 2 wrote them), ``cStringIO``/``StringIO`` its
+``cStringIO`` (``StringIO(data)`` takes bytes), ``execfile`` its own (a Python 2 file converted).
 """
 import io
 import numbers
@@ -23,14 +27,21 @@ import numpy as np
 from fissix import pygram, pytree
 from fissix.fixer_base import BaseFix
 from fissix.fixer_util import Call, Comma, Name
-from fissix.pgen2 import token
+from fissix.fixes.fix_imports import FixImports
+from fissix.pgen2 import driver, token
 from fissix.pgen2.parse import ParseError
 from fissix.pgen2.tokenize import TokenError
 from fissix.refactor import RefactoringTool, _detect_future_features, get_fixers_from_package
 
 syms = pygram.python_symbols
-FIXERS = [name for name in get_fixers_from_package("fissix.fixes") if not name.endswith(".fix_import")]
+# fix_import only in packages; fix_execfile and fix_imports are replaced below
+_REPLACED = (".fix_import", ".fix_execfile", ".fix_imports")
+FIXERS = [name for name in get_fixers_from_package("fissix.fixes") if not name.endswith(_REPLACED)]
 _HELPER = '__import__("tf1_rnn.legacy.py2", fromlist=["_"]).'
+_RUNTIME = "tf1_rnn.legacy.py2_imports"
+# Python 2 modules whose Python 3 stand-in would change what the program reads: they come from _RUNTIME
+RUNTIME_MODULES = {"cPickle": "cPickle", "pickle": "cPickle", "cStringIO": "cStringIO", "StringIO": "cStringIO"}
+_snippets = driver.Driver(pygram.python_grammar_no_print_statement, convert=pytree.convert)
 
 
 def read_source(path):
@@ -41,11 +52,22 @@ def read_source(path):
     return data.decode(encoding)
 
 
-def to_python3(source, filename, python2=False):
+def compiles(source, filename):
+    """Whether ``source`` is valid Python 3."""
+    try:
+        compile(source, filename, "exec", dont_inherit=True)
+    except SyntaxError:
+        return False
+    return True
+
+
+def to_python3(source, filename, python2=False, in_package=False):
     """``source`` unchanged if it is valid Python 3, else its Python 3 conversion.
 
     ``python2=True`` converts valid Python 3 too: a cell of a notebook that says it is Python 2
     (``for i in xrange(n):`` parses as Python 3 and fails only when it runs).
+    ``in_package=True``: the file is a module of a package, where Python 2 read ``import x`` as
+    the sibling module ``x`` when there is one (``filename`` must then be the file's path).
 
     Raises SyntaxError at the original file and line when the source is neither Python 3
     nor convertible Python 2: the error that lies furthest into the file, Python 3's own
@@ -59,7 +81,7 @@ def to_python3(source, filename, python2=False):
     except SyntaxError as err:
         py3_error = err
     try:
-        converted = _convert(source, filename)
+        converted = _convert(source, filename, in_package)
     except (ParseError, TokenError, IndentationError) as err:
         py2_error = _as_syntax_error(err, source, filename)
         raise max(filter(None, (py3_error, py2_error)), key=lambda e: (e.lineno or 0)) from None
@@ -78,9 +100,10 @@ def to_python3(source, filename, python2=False):
             raise err from None
 
 
-def _convert(source, filename):
+def _convert(source, filename, in_package=False):
     features = _detect_future_features(source)
-    tool = _Tool(FIXERS, classic_division="division" not in features)
+    fixers = FIXERS + ["fissix.fixes.fix_import"] if in_package else FIXERS
+    tool = _Tool(fixers, classic_division="division" not in features)
     if "print_function" in features:
         tool.driver.grammar = pygram.python_grammar_no_print_statement
     tree = tool.driver.parse_string(source if source.endswith("\n") else source + "\n")
@@ -98,6 +121,8 @@ class _Tool(RefactoringTool):
 
     def get_fixers(self):
         pre_order, post_order = super().get_fixers()
+        pre_order += [fixer(self.options, self.fixer_log) for fixer in (FixRuntimeImports, FixExecfile)]
+        post_order.append(FixStdlibImports(self.options, self.fixer_log))  # fix_imports runs late too
         post_order.append(FixSetdefaultencoding(self.options, self.fixer_log))
         if self._classic_division:
             post_order.append(FixClassicDivision(self.options, self.fixer_log))
@@ -155,6 +180,57 @@ class FixSetdefaultencoding(BaseFix):
 
     def transform(self, node, results):
         return Name("None", prefix=node.prefix)
+
+
+class FixStdlibImports(FixImports):
+    """fissix's renames of Python 2's standard modules, less those that come from the runtime."""
+
+    mapping = {old: new for old, new in FixImports.mapping.items() if old not in RUNTIME_MODULES}
+
+
+class FixExecfile(BaseFix):
+    """``execfile(...)`` -> the runtime's ``execfile(...)``, which converts a Python 2 file it runs."""
+
+    PATTERN = "power< name='execfile' trailer< '(' any* ')' > any* >"
+
+    def transform(self, node, results):
+        name = results["name"]
+        name.replace(Name(f'__import__("{_RUNTIME}", fromlist=["_"]).execfile', prefix=name.prefix))
+
+
+class FixRuntimeImports(BaseFix):
+    """``import cPickle as p`` -> ``import tf1_rnn.legacy.py2_imports.cPickle as p``, ``from cPickle
+    import load`` -> ``from tf1_rnn.legacy.py2_imports.cPickle import load``: the names bound stay."""
+
+    def match(self, node):
+        if node.type == syms.import_name:
+            return _runtime_names(node.children[1])
+        return node.type == syms.import_from and str(node.children[1]).strip() in RUNTIME_MODULES
+
+    def transform(self, node, results):
+        if node.type == syms.import_from:
+            module = node.children[1]
+            module.replace(Name(f"{_RUNTIME}.{RUNTIME_MODULES[str(module).strip()]}", prefix=module.prefix))
+            return
+        for item in results:  # "cPickle" or "cPickle as p" -> "<runtime>.cPickle as <the same name>"
+            module, alias = _module_and_alias(item)
+            new = _snippets.parse_string(f"import {_RUNTIME}.{RUNTIME_MODULES[module]} as {alias}\n")
+            replacement = new.children[0].children[0].children[1]  # file_input > simple_stmt > import_name
+            replacement.prefix = item.prefix
+            item.replace(replacement.clone())
+
+
+def _runtime_names(names):
+    """The items of ``import``'s names (``a``, ``a as b``, a list of them) that name a runtime module."""
+    items = [child for child in names.children if child.type != token.COMMA] \
+        if names.type == syms.dotted_as_names else [names]
+    return [item for item in items if _module_and_alias(item)[0] in RUNTIME_MODULES]
+
+
+def _module_and_alias(item):
+    if item.type == syms.dotted_as_name:
+        return str(item.children[0]).strip(), item.children[2].value
+    return str(item).strip(), str(item).strip()
 
 
 class FixClassicDivision(BaseFix):

@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from tf1_rnn.compat import tensorflow, tf as v1
-from tf1_rnn.legacy import tf0_rnn
+from tf1_rnn.legacy import legacy_seq2seq, tf0_rnn
 from tf1_rnn.legacy.namespace import LegacyCallError, Namespace, module, name_positionals
 
 
@@ -159,8 +159,11 @@ def variable_op_scope(values, name_or_scope, default_name=None, **kwargs):
     return v1.variable_scope(name_or_scope, default_name, values, **kwargs)
 
 
-def root_overrides(contrib_rnn):
-    """0.x names on ``tf`` itself, plus ``tf.nn``, ``tf.train`` and ``tf.models`` with theirs."""
+def root_overrides(contrib_rnn, state_is_tuple=True):
+    """0.x names on ``tf`` itself, plus ``tf.nn``, ``tf.train`` and ``tf.models`` with theirs.
+
+    ``state_is_tuple``: the default of ``tf.nn.rnn_cell``'s LSTM cells (False for a program of 0.10 or before).
+    """
     return {
         "mul": v1.multiply, "sub": v1.subtract, "neg": v1.negative,
         "pack": v1.stack, "unpack": v1.unstack, "select": v1.where, "concat": concat, "split": split,
@@ -174,17 +177,25 @@ def root_overrides(contrib_rnn):
         "merge_summary": merge_summary, "merge_all_summaries": merge_all_summaries,
         "initialize_all_tables": v1.tables_initializer,
         "types": Namespace("tensorflow.types", [v1.dtypes, tensorflow.types]),  # 0.5's tf.types.float32
-        "nn": Namespace("tensorflow.nn", [v1.nn, tensorflow.nn], overrides=_nn_overrides(contrib_rnn)),
+        "nn": Namespace("tensorflow.nn", [v1.nn, tensorflow.nn], overrides=_nn_overrides(contrib_rnn, state_is_tuple)),
         "train": Namespace("tensorflow.train", [v1.train, tensorflow.train],
                            overrides={"SummaryWriter": v1.summary.FileWriter}),
-        "models": tf0_rnn.models_module(contrib_rnn),
+        "models": _models(contrib_rnn),
     }
 
 
-def _nn_overrides(contrib_rnn):
+def _models(contrib_rnn):
+    """``tensorflow.models.rnn`` with 0.x's seq2seq (one cell object for encoder and decoder)."""
+    models = tf0_rnn.models_module(contrib_rnn)
+    models.rnn.provide(seq2seq=legacy_seq2seq.module("tensorflow.models.rnn.seq2seq", copy_encoder_cell=False))
+    return models
+
+
+def _nn_overrides(contrib_rnn, state_is_tuple):
     nn = v1.nn
     return {
-        **tf0_rnn.nn_overrides(contrib_rnn),
+        **tf0_rnn.nn_overrides(contrib_rnn, state_is_tuple),
+        "seq2seq": legacy_seq2seq.module("tensorflow.nn.seq2seq", copy_encoder_cell=False),
         "softmax_cross_entropy_with_logits": _cross_entropy(nn.softmax_cross_entropy_with_logits, "labels",
                                                             ["dim", "name"]),
         "sparse_softmax_cross_entropy_with_logits": _cross_entropy(nn.sparse_softmax_cross_entropy_with_logits,
@@ -199,4 +210,6 @@ def _nn_overrides(contrib_rnn):
 def python_ops_modules(contrib_rnn):
     """0.x's ``tensorflow.python.ops`` modules that scripts imported directly."""
     constant_op = module("tensorflow.python.ops.constant_op", constant=v1.constant)
-    return {"tensorflow.python.ops.constant_op": constant_op, **tf0_rnn.python_ops_modules(contrib_rnn)}
+    seq2seq = legacy_seq2seq.module("tensorflow.python.ops.seq2seq", copy_encoder_cell=False)  # 0.7-0.12
+    return {"tensorflow.python.ops.constant_op": constant_op, "tensorflow.python.ops.seq2seq": seq2seq,
+            **tf0_rnn.python_ops_modules(contrib_rnn)}

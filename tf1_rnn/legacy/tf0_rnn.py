@@ -231,10 +231,11 @@ FUNCTIONS = {"rnn": rnn, "bidirectional_rnn": bidirectional_rnn, "dynamic_rnn": 
              "state_saving_rnn": state_saving_rnn}
 
 
-def nn_overrides(contrib_rnn):
-    """``tf.nn``'s 0.x functions, and ``tf.nn.rnn_cell`` with 1.x's tuple default (0.x's wrappers from contrib)."""
-    rnn_cell = Namespace("tensorflow.nn.rnn_cell", [v1.nn.rnn_cell, contrib_rnn],
-                         overrides=cell_classes(state_is_tuple=True))
+def nn_overrides(contrib_rnn, state_is_tuple=True):
+    """``tf.nn``'s 0.x functions, and ``tf.nn.rnn_cell`` with the era's ``state_is_tuple`` default (1.x's:
+    True) and 0.x's wrappers from contrib."""
+    rnn_cell = Namespace("tensorflow.nn.rnn_cell", [legacy_rnn_cells(), contrib_rnn],
+                         overrides=cell_classes(state_is_tuple=state_is_tuple))
     return {**FUNCTIONS, "rnn_cell": rnn_cell}
 
 

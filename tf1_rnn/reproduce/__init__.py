@@ -1,5 +1,7 @@
-"""The reproduction behind ``scripts/reproduce.py``: every tutorial over seeds, beside its TF 1.x program.
+"""The reproduction behind ``python -m tf1_rnn.reproduce``: every tutorial over seeds, beside its TF 1.x program.
 
+    catalogue.py the rows: tutorials, corrections, seeds, what each author printed
+    cli.py       the command line: --dry-run, --report, --only, --seeds
     rows.py      which runs a row needs, where their files are, which are done
     launch.py    one process per run; a stopped run resumes (the port) or starts over (a TF 1.x program)
     run_logs.py  test curves and final accuracies read from the programs' printed output

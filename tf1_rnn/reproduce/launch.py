@@ -1,6 +1,6 @@
 """Running what the reproduction still needs: one process per run, progress lines, clean stops.
 
-A port run is ``scripts/<script>.py`` in its own run directory and resumes from its checkpoint
+A port run is ``python -m tf1_rnn.tutorials <script>`` in its own run directory and resumes from its checkpoint
 when stopped; a TF 1.x program runs under ``python -m tf1_rnn.run_legacy`` in a fresh working
 directory and starts over when stopped. See :mod:`tf1_rnn.reproduce.rows` for the files.
 """
@@ -11,8 +11,8 @@ import subprocess
 import sys
 import time
 
-from tf1_rnn import runs
-from tf1_rnn.reproduce.rows import ROOT, program_path, record, status, tf1_metrics
+from tf1_rnn.training import runs
+from tf1_rnn.reproduce.rows import program_path, record, status, tf1_metrics
 
 
 class ReproductionError(RuntimeError):
@@ -32,11 +32,11 @@ def command(task, layout):
     if task.tf1:
         argv = [sys.executable, "-m", "tf1_rnn.run_legacy", "--seed", str(task.seed), program_path(task.row)]
         return argv, layout.workdir(task), "w"
-    script = os.path.join(ROOT, "scripts", task.row.script + ".py")
+    script = ["-m", "tf1_rnn.tutorials", task.row.script]
     json_path = os.path.abspath(layout.path(task, ".json"))
     if runs.RunDir(layout.workdir(task)).latest_step():
-        return [sys.executable, script, "--resume", layout.workdir(task), "--json", json_path], None, "a"
-    argv = [sys.executable, script, *task.row.flags, *layout.port_flags, "--seed", str(task.seed),
+        return [sys.executable, *script, "--resume", layout.workdir(task), "--json", json_path], None, "a"
+    argv = [sys.executable, *script, *task.row.flags, *layout.port_flags, "--seed", str(task.seed),
             "--json", json_path, "--logdir", layout.workdir(task)]
     if layout.data_dir:
         argv += ["--data-dir", layout.data(task.row.config_for(task.seed).dataset)]

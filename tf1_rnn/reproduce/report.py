@@ -8,8 +8,8 @@ import os
 import statistics
 from typing import NamedTuple
 
-from tf1_rnn import runs
-from tf1_rnn.reproduce import run_logs, stats
+from tf1_rnn.training import runs
+from tf1_rnn.reproduce import rows, run_logs, stats
 
 TEST_IMAGES = 10000  # the MNIST and Fashion-MNIST test sets, which a draw:N subset is drawn from
 
@@ -77,7 +77,7 @@ def summarise_row(result):
     author = row.author.accuracy
     summary = {
         "label": row.label, "author_printed": row.author.printed, "author_accuracy": author,
-        "test_subset": row.config.TEST_SUBSET, "tf1_program": row.tf1 and f"examples/tf1/{row.tf1}",
+        "test_subset": row.config.TEST_SUBSET, "tf1_program": row.tf1 and rows.program_label(row),
         "port": stats.summarise(port)._asdict() if port else None,
         "tf1": stats.summarise(tf1)._asdict() if tf1 else None,
         "port_seeds": [m["seed"] for m in result.port], "tf1_seeds": [m["seed"] for m in result.tf1],

@@ -1,8 +1,8 @@
 """The reproduction's runs: which ones each row needs, where their files are, which are done.
 
 A row is one tutorial configuration (a script and its flags). Each seed of a row is run by
-the port, ``scripts/<script>.py --seed S``, and, where the row has one, by the tutorial's
-TF 1.x program under the runner, ``python -m tf1_rnn.run_legacy --seed S examples/tf1/<p>``;
+the port, ``python -m tf1_rnn.tutorials <script> --seed S``, and, where the row has one, by the tutorial's
+TF 1.x program under the runner, ``python -m tf1_rnn.run_legacy --seed S tf1_rnn/tutorials/tf1/<p>``;
 each run in its own process, its output kept in a log. A run is done once its metrics file
 exists, so re-running the same command continues where a stopped one ended: a stopped port
 run resumes from its checkpoint (bit-identical to an uninterrupted one), a stopped TF 1.x
@@ -23,10 +23,12 @@ import json
 import os
 from typing import NamedTuple, Optional
 
-from tf1_rnn import cli, datasets, runs
+from tf1_rnn import tutorials
+from tf1_rnn.tutorials import cli
+from tf1_rnn.data import datasets
+from tf1_rnn.training import runs
 from tf1_rnn.reproduce import run_logs
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository
 # Fields that decide what a run computes; run settings (eval_every, checkpoint_every) do not.
 COMPARED = {"dataset", "seed"}
 
@@ -42,12 +44,12 @@ class Author:
 
 @dataclasses.dataclass(frozen=True)
 class Row:
-    script: str                            # scripts/<script>.py
+    script: str                            # the tutorial: python -m tf1_rnn.tutorials <script>
     config: type                           # its config class
     seeds: int                             # seeds 1..seeds, unless --seeds overrides
     flags: tuple = ()                      # beyond the defaults, e.g. ("--readout", "ends")
     author: Author = Author("-")
-    tf1: Optional[str] = None              # the TF 1.x program in examples/tf1/, run with the same seeds
+    tf1: Optional[str] = None              # its TF 1.x program (tutorials.tf1_program), run with the same seeds
     corrected: bool = False
 
     @property
@@ -116,7 +118,12 @@ class Status(NamedTuple):
 
 
 def program_path(row):
-    return os.path.join(ROOT, "examples", "tf1", row.tf1)
+    return tutorials.tf1_program(row.tf1)
+
+
+def program_label(row):
+    """How tables and metrics name a row's TF 1.x program."""
+    return f"tf1_rnn/tutorials/tf1/{row.tf1}"
 
 
 def _sha256(path):
@@ -136,7 +143,7 @@ def status(task, layout):
         if os.path.exists(metrics_path):
             metrics = _load(metrics_path)
             if metrics.get("program_sha256") != _sha256(program_path(task.row)):
-                return Status("stale", f"examples/tf1/{task.row.tf1} changed since {metrics_path}", metrics)
+                return Status("stale", f"{program_label(task.row)} changed since {metrics_path}", metrics)
             return Status("done", metrics_path, metrics)
         log = layout.path(task, ".log")
         if os.path.exists(log) and run_logs.read(log).complete:
@@ -160,7 +167,7 @@ def tf1_metrics(task, layout):
     """The metrics of a finished TF 1.x program, as read from its log (``status`` "from log" carries them)."""
     log = layout.path(task, ".log")
     printed = run_logs.read(log, task.row.config_for(task.seed).batch_size)
-    return {"program": f"examples/tf1/{task.row.tf1}", "program_sha256": _sha256(program_path(task.row)),
+    return {"program": program_label(task.row), "program_sha256": _sha256(program_path(task.row)),
             "seed": task.seed, "log": os.path.basename(log), "test_accuracy": printed.final_accuracy,
             "test_subset": task.row.config.TEST_SUBSET, "wall_seconds": printed.wall_seconds,
             "test_points_printed": len(printed.test_curve)}

@@ -1,0 +1,2 @@
+import tensorflow as tf
+cell = tf.nn.rnn_cell.BasicLSTMCell(8)

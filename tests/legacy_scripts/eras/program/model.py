@@ -1,0 +1,3 @@
+import tensorflow as tf
+
+scale = tf.mul(2.0, 3.0)

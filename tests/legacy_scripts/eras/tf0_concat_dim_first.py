@@ -1,0 +1,2 @@
+import tensorflow as tf
+y = tf.concat(1, [a, b])

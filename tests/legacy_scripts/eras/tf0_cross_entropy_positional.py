@@ -1,0 +1,2 @@
+import tensorflow as tf
+loss = tf.nn.softmax_cross_entropy_with_logits(logits, labels)

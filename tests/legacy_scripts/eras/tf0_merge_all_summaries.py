@@ -1,0 +1,2 @@
+import tensorflow as tf
+merged = tf.merge_all_summaries()

@@ -1,0 +1,2 @@
+import tensorflow as tf
+cell = tf.models.rnn.rnn_cell.BasicLSTMCell(8)

@@ -1,0 +1,2 @@
+import tensorflow as tf
+from tensorflow.models.rnn import rnn, rnn_cell

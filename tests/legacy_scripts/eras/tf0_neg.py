@@ -1,0 +1,2 @@
+import tensorflow as tf
+y = tf.neg(2.0)

@@ -1,0 +1,3 @@
+import tensorflow as tf
+with tf.op_scope([x], None, "layer"):
+    pass

@@ -1,0 +1,2 @@
+import tensorflow as tf
+y = tf.reverse(x, [False, True])

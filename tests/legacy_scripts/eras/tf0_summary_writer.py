@@ -1,0 +1,2 @@
+import tensorflow as tf
+writer = tf.train.SummaryWriter("logs")

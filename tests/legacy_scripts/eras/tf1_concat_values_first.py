@@ -1,0 +1,2 @@
+import tensorflow as tf
+y = tf.concat([a, b], 1)

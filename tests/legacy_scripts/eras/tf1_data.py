@@ -1,0 +1,2 @@
+import tensorflow as tf
+dataset = tf.data.Dataset.range(10)

@@ -1,0 +1,2 @@
+import tensorflow as tf
+estimator = tf.estimator.Estimator(model_fn)

@@ -1,0 +1,2 @@
+import tensorflow as tf
+layer = tf.keras.layers.Dense(10)

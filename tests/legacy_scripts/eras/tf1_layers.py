@@ -1,0 +1,2 @@
+import tensorflow as tf
+y = tf.layers.dense(x, 10)

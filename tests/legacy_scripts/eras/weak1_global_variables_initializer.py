@@ -1,0 +1,2 @@
+import tensorflow as tf
+init = tf.global_variables_initializer()

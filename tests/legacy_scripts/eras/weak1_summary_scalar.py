@@ -1,0 +1,2 @@
+import tensorflow as tf
+tf.summary.scalar("loss", 1.0)
