@@ -84,6 +84,8 @@ def prepare(entry, corpus, scratch):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(os.path.join(corpus, stand_in["src"]), target)
     for step in entry["shrink"]:
+        if "mkdir" in step:  # a folder the repository had empty, which git does not keep
+            os.makedirs(os.path.join(folder, step["mkdir"]), exist_ok=True)
         if "sed" in step:
             target = os.path.join(folder, step.get("file", os.path.basename(program)))
             subprocess.run(["sed", "-i", "-e", step["sed"], target], check=True)
@@ -158,9 +160,16 @@ def run_entry(entry, corpus, args, log_dir):
         f.write(output)
     errors = RUNNER_ERROR.findall(output)
     return {"id": entry["id"], "outcome": outcome(status, errors), "exit_status": status, "wall_s": round(seconds, 1),
+            "runner_era": runner_era(output),
             "runner_error": errors[-1] if errors else None, "known_issue": entry.get("known_issue"),
             "metric": scrape_metric(entry.get("metric_regex"), output),
             "command": " ".join(argv[1:]).replace(scratch + "/", ""), "tail": output.splitlines()[-TAIL_LINES:]}
+
+
+def runner_era(output):
+    """The era the runner chose, from its line (``run_legacy: running as TF 0.x: ...``); none printed is 1.x."""
+    found = re.search(r"^run_legacy: running as ([^:]+):", output, flags=re.MULTILINE)
+    return found.group(1) if found else "TF 1.x"
 
 
 def era(entry):
@@ -181,7 +190,8 @@ def brief(line, width=100):
 
 def table(manifest, results):
     """Markdown: one row per program that has a result, then counts by outcome."""
-    rows = ["| id | repo | kind | era | outcome | final number vs author's | wall s |", "|---|---|---|---|---|---|---|"]
+    rows = ["| id | repo | kind | era claimed | runner ran it as | outcome | final number vs author's | wall s |",
+            "|---|---|---|---|---|---|---|---|"]
     counts = {}
     for entry in manifest:
         result = results.get(entry["id"])
@@ -192,7 +202,8 @@ def table(manifest, results):
         shown = result["outcome"] + (f": `{brief(result['runner_error'])}`" if result["runner_error"] else "")
         if result["outcome"] != "pass" and entry.get("known_issue"):
             shown += " (known issue as published)"
-        rows.append(f"| {entry['id']} | {entry['repo']} | {entry['kind']} | {era(entry)} | {shown} | "
+        rows.append(f"| {entry['id']} | {entry['repo']} | {entry['kind']} | {era(entry)} | "
+                    f"{result.get('runner_era', '-')} | {shown} | "
                     f"{number(result['metric'])} vs {number(author)} | {result['wall_s']} |")
     summary = ", ".join(f"{name}: {count}" for name, count in sorted(counts.items()))
     return "\n".join(rows) + f"\n\n{sum(counts.values())} programs run ({summary}).\n"

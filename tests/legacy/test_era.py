@@ -5,6 +5,7 @@ import pytest
 
 from conftest import ROOT
 from tf1_rnn.legacy import era as eras
+from tf1_rnn.compat import tf as v1
 from tf1_rnn.legacy import py2_imports
 
 ERAS = os.path.join(ROOT, "tests", "legacy_scripts", "eras")
@@ -158,3 +159,27 @@ def test_python2_modules_of_the_program_are_read_after_conversion(tmp_path, conv
     assert [str(s) for s in era.signs] == ["line 3 is Python 2", "layers.py line 4 is Python 2",
                                            "layers.py line 5 uses tf.unpack"]
     assert conversion_cache.conversions == 2
+
+
+@pytest.mark.parametrize("targets, two", [("outputs, state", True), ("outputs, state, lengths", False),
+                                          ("result", False)])
+def test_dynamic_decode_unpacked_into_two_names_is_tf_1_1(tmp_path, targets, two):
+    script = tmp_path / "decode.py"
+    script.write_text("import tensorflow as tf\n"
+                      f"{targets} = tf.contrib.seq2seq.dynamic_decode(decoder)\n")
+    found = eras.detect(str(script))
+    assert found.version == "1.x" and found.two_value_dynamic_decode == two
+    assert eras.Era.from_version("1.1").two_value_dynamic_decode and not eras.Era.from_version("1.2").two_value_dynamic_decode
+
+
+def test_tf_1_1s_dynamic_decode_returns_outputs_and_state():
+    from tf1_rnn.compat import legacy_rnn_cells
+    from tf1_rnn.legacy import contrib_seq2seq, seq2seq_decoder, seq2seq_helpers
+
+    with v1.Graph().as_default():
+        cell = legacy_rnn_cells().BasicRNNCell(3)
+        helper = seq2seq_helpers.TrainingHelper(v1.zeros([2, 4, 5]), [4, 2])
+        decoder = seq2seq_decoder.BasicDecoder(cell, helper, cell.zero_state(2, v1.float32))
+        two = contrib_seq2seq.modules(two_value_decode=True)["tensorflow.contrib.seq2seq"].dynamic_decode(decoder)
+        three = contrib_seq2seq.modules()["tensorflow.contrib.seq2seq"].dynamic_decode(decoder)
+    assert len(two) == 2 and len(three) == 3

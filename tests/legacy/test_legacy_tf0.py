@@ -69,7 +69,7 @@ def test_tf0_functions_and_modules_give_their_cells_tf0s_default_initializer(tmp
     assert result.returncode == 0, result.stderr[-3000:]
     era_lines = [line for line in result.stderr.splitlines() if line.startswith("run_legacy: running as")]
     if tf_version:
-        assert era_lines == []
+        assert era_lines == ["run_legacy: running as TF 1.x: --tf-version 1.0"]
     else:  # 0.x, though the program also calls 1.x's tf.nn.static_rnn: the line says both and why 0.x
         assert len(era_lines) == 1 and era_lines[0].startswith("run_legacy: running as TF 0.x: conflict: line 4 "
                                                                "imports tensorflow.models.rnn (0.x only)")

@@ -82,8 +82,24 @@ def _stack(cells_fw, cells_bw, initial_states_fw, initial_states_bw):
     return list(zip(cells_fw, cells_bw, initial_states_fw or none, initial_states_bw or none))
 
 
-def modules():
-    """{module name: namespace} for ``tensorflow.contrib`` and the parts provided here."""
+RNN_INTERNAL = ["core_rnn_cell", "core_rnn_cell_impl", "core_rnn", "rnn_cell", "rnn", "lstm_ops", "gru_ops"]
+
+
+def _rnn_internal_modules(rnn):
+    """TF 1.x's own module paths under ``tensorflow.contrib.rnn.python.ops`` (``from ...core_rnn_cell
+    import *``): each is contrib.rnn itself, which holds what any of them held."""
+    ops = module("tensorflow.contrib.rnn.python.ops", **{name: rnn for name in RNN_INTERNAL})
+    python = module("tensorflow.contrib.rnn.python", ops=ops)
+    rnn.provide(python=python)
+    return {"tensorflow.contrib.rnn.python": python, "tensorflow.contrib.rnn.python.ops": ops,
+            **{f"tensorflow.contrib.rnn.python.ops.{name}": rnn for name in RNN_INTERNAL}}
+
+
+def modules(two_value_decode=False):
+    """{module name: namespace} for ``tensorflow.contrib`` and the parts provided here.
+
+    ``two_value_decode``: ``seq2seq.dynamic_decode`` returns (outputs, state), as TF 1.0-1.1 did.
+    """
     rnn_cell = legacy_rnn_cells()
     rnn = module("tensorflow.contrib.rnn", **{name: getattr(rnn_cell, name) for name in CELL_NAMES},
                  **{name: getattr(block_cells, name) for name in BLOCK_CELL_NAMES},
@@ -97,10 +113,13 @@ def modules():
     rnn.provide(MultiRNNCell=tf0_rnn.cell_classes(state_is_tuple=True)["MultiRNNCell"])
     rnn.provide(**{name: getattr(part, name) for part, names in RESEARCH_CELLS.items() for name in names})
     # legacy_seq2seq: TF 1.1+ deep-copied the cell for the encoder (legacy_seq2seq.py says how 0.x differed)
-    parts = {"tensorflow.contrib.rnn": rnn, **contrib_layers.modules(), **contrib_seq2seq.modules(),
+    parts = {"tensorflow.contrib.rnn": rnn, **contrib_layers.modules(), **contrib_seq2seq.modules(two_value_decode),
              **cudnn_rnn.modules(),
              "tensorflow.contrib.legacy_seq2seq": legacy_seq2seq.module("tensorflow.contrib.legacy_seq2seq",
                                                                         copy_encoder_cell=True)}
+    parts.update(contrib_seq2seq.internal_modules(parts["tensorflow.contrib.seq2seq"],
+                                                  parts["tensorflow.contrib.legacy_seq2seq"]))
+    parts.update(_rnn_internal_modules(rnn))
     # tf.contrib.rnn, .layers, .slim, ...: the parts one level down (slim.nets hangs off slim)
     contrib = module("tensorflow.contrib", **{name.split(".")[2]: part for name, part in parts.items()
                                               if name.count(".") == 2})

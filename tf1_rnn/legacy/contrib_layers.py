@@ -69,7 +69,9 @@ def modules():
     """{module name: namespace} for the contrib modules tf-slim provides."""
     # The package: tf_slim's own attribute "layers" is its layers.py, which tf_slim's star-imports bind there.
     slim_layers = importlib.import_module("tf_slim.layers")
-    layers = Namespace("tensorflow.contrib.layers", [slim_layers], {"embed_sequence": embed_sequence})
+    # safe_embedding_lookup_sparse moved from contrib.layers into tf.nn (TF 1.x had both)
+    layers = Namespace("tensorflow.contrib.layers", [slim_layers], {
+        "embed_sequence": embed_sequence, "safe_embedding_lookup_sparse": v1.nn.safe_embedding_lookup_sparse})
     slim = Namespace("tensorflow.contrib.slim", [tf_slim])
     nest = Namespace("tensorflow.contrib.framework.nest", [nest_util], {"is_sequence": nest_util.is_nested})
     framework = Namespace("tensorflow.contrib.framework", [variables, arg_scope], {

@@ -42,7 +42,7 @@ def run_feeds_iter(output_dict, feed_dicts, restore_checkpoint_path=None):
         raise ValueError(f"run_feeds: output_dict must map names to tensors, got {output_dict!r}")
     if not feed_dicts:
         raise ValueError(f"run_feeds: feed_dicts must be an iterable of feed dicts, got {feed_dicts!r}")
-    graphs = {tensor.graph for tensor in output_dict.values()}
+    graphs = {tensor.graph for tensor in v1.nest.flatten(output_dict)}  # values may be nested (LSTMStateTuple)
     if len(graphs) != 1:
         raise ValueError("run_feeds: the tensors of output_dict must all come from the same graph")
     graph = graphs.pop()

@@ -76,10 +76,43 @@ def legacy_sequence_loss(logits, targets, weights, average_across_timesteps=True
         return cost
 
 
-def modules():
+def internal_modules(seq2seq, legacy):
+    """TF 1.x's own module paths under ``tensorflow.contrib.{seq2seq,legacy_seq2seq}.python.ops``,
+    which programs imported directly (``from ...python.ops import attention_wrapper``)."""
+    ops = {"attention_wrapper": seq2seq_attention.__all__ + seq2seq_attention.PRIVATE_NAMES,
+           "helper": HELPER_NAMES, "basic_decoder": ["BasicDecoder", "BasicDecoderOutput"],
+           "decoder": ["Decoder", "dynamic_decode"], "beam_search_decoder": BEAM_NAMES, "loss": ["sequence_loss"]}
+    lookup = {**vars(seq2seq_attention), **seq2seq._overrides}
+    found = {f"tensorflow.contrib.seq2seq.python.ops.{name}": module(
+        f"tensorflow.contrib.seq2seq.python.ops.{name}", **{n: lookup[n] for n in names if n in lookup})
+        for name, names in ops.items()}
+    found["tensorflow.contrib.seq2seq.python.ops"] = module(
+        "tensorflow.contrib.seq2seq.python.ops", **{name.rpartition(".")[2]: part for name, part in found.items()})
+    found["tensorflow.contrib.seq2seq.python"] = module("tensorflow.contrib.seq2seq.python",
+                                                        ops=found["tensorflow.contrib.seq2seq.python.ops"])
+    legacy_ops = module("tensorflow.contrib.legacy_seq2seq.python.ops", seq2seq=legacy)
+    found.update({"tensorflow.contrib.legacy_seq2seq.python.ops.seq2seq": legacy,
+                  "tensorflow.contrib.legacy_seq2seq.python.ops": legacy_ops,
+                  "tensorflow.contrib.legacy_seq2seq.python": module("tensorflow.contrib.legacy_seq2seq.python",
+                                                                     ops=legacy_ops)})
+    seq2seq.provide(python=found["tensorflow.contrib.seq2seq.python"])
+    legacy.provide(python=found["tensorflow.contrib.legacy_seq2seq.python"])
+    return found
+
+
+def _two_values(dynamic_decode):
+    """TF 1.0-1.1's dynamic_decode: (outputs, state), before 1.2 added the sequence lengths."""
+    def decode(*args, **kwargs):
+        return dynamic_decode(*args, **kwargs)[:2]
+    return decode
+
+
+def modules(two_value_decode=False):
     """``tensorflow.contrib.seq2seq`` (``tensorflow.contrib.legacy_seq2seq`` is legacy_seq2seq.module's)."""
     seq2seq = {**{name: getattr(seq2seq_helpers, name) for name in HELPER_NAMES},
                **{name: getattr(seq2seq_decoder, name) for name in DECODER_NAMES},
                **{name: getattr(seq2seq_beam, name) for name in BEAM_NAMES},
                **{name: getattr(seq2seq_attention, name) for name in seq2seq_attention.__all__}}
+    if two_value_decode:
+        seq2seq["dynamic_decode"] = _two_values(seq2seq["dynamic_decode"])
     return {"tensorflow.contrib.seq2seq": module("tensorflow.contrib.seq2seq", sequence_loss=sequence_loss, **seq2seq)}

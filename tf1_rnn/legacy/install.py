@@ -6,7 +6,7 @@ import sys
 from tf1_rnn.compat import TF0DefaultInitializer, TF1DefaultInitializer, legacy_layers, tensorflow, tf as v1
 from tf1_rnn.data import datasets, provision
 from tf1_rnn.legacy import (block_cells, contrib, contrib_layers, contrib_learn, downloads, input_data, numpy_era,
-                            old_libraries, tf0, tf0_models)
+                            old_libraries, tf0, tf0_models, tf_flags)
 from tf1_rnn.legacy.namespace import GuardedImports, Namespace
 from tf1_rnn.legacy.patches import Patches
 
@@ -55,15 +55,17 @@ def install(patches, seed=None, verify=True, era=None):
     initializer = TF0DefaultInitializer if tf0_era and era.initializer != "glorot_uniform" else TF1DefaultInitializer
     state_is_tuple = era.state_is_tuple_default if tf0_era else True
     _route_keras(patches)
+    _tf1_shapes(patches)
     contrib_layers.restore_moved_names(patches)
     block_cells.register_gradients(patches)
-    parts = {**contrib.modules(), **input_data.modules(seed, verify), **contrib_learn.modules(seed, verify),
+    two_value_decode = era is not None and era.two_value_dynamic_decode
+    parts = {**contrib.modules(two_value_decode), **input_data.modules(seed, verify), **contrib_learn.modules(seed, verify),
              **tf0_models.modules()}
     parts["tensorflow.contrib"].provide(learn=parts["tensorflow.contrib.learn"])
     old_ops = tf0.python_ops_modules(parts["tensorflow.contrib.rnn"])
     root = Namespace("tensorflow", [v1, tensorflow], overrides={
         "contrib": parts["tensorflow.contrib"], "examples": parts["tensorflow.examples"],
-        "keras": input_data.keras_namespace(verify), "layers": legacy_layers(),
+        "keras": input_data.keras_namespace(verify), "layers": legacy_layers(), **tf_flags.namespaces(patches),
         **tf0.root_overrides(parts["tensorflow.contrib.rnn"], state_is_tuple),
         **_graph_functions(seed, initializer)})
     root.provide(compat=Namespace("tensorflow.compat", [tensorflow.compat], {"v1": root}))
@@ -110,6 +112,17 @@ def _configure_default_graph(patches, seed, initializer):
         with graph.as_default():
             v1.get_variable_scope().set_initializer(old_initializer)
     patches.on_undo(restore)
+
+
+def _tf1_shapes(patches):
+    """TF 1.x's TensorShape: ``x.get_shape()[1]`` is a Dimension (``.value``), as TF 1.x programs read it."""
+    from tensorflow.python.framework import tensor_shape
+
+    if hasattr(tensor_shape, "_TENSORSHAPE_V2_OVERRIDE"):  # what disable_v2_tensorshape() sets
+        patches.setattr(tensor_shape, "_TENSORSHAPE_V2_OVERRIDE", False)
+    else:  # a TensorFlow without that switch: the public calls
+        v1.disable_v2_tensorshape()
+        patches.on_undo(v1.enable_v2_tensorshape)
 
 
 def _route_keras(patches):

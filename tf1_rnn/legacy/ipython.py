@@ -41,8 +41,10 @@ def unload():
         _INSTALLED.pop("patches").undo()
 
 
-def load(shell, seed=None, verify=True, verbose=False, python2=False):
+def load(shell, seed=None, verify=True, verbose=False, python2=False, tf_version=None):
     """Install the namespace and seeds as the runner does before a script, and hook ``shell``.
+
+    ``tf_version``: the era to run as (``era.Era.from_version``), as the runner read it from a notebook.
 
     ``python2``: every cell is Python 2 (the notebook says so), converted even where it parses as Python 3.
     """
@@ -54,7 +56,10 @@ def load(shell, seed=None, verify=True, verbose=False, python2=False):
     _INSTALLED["patches"] = Patches()
     from tf1_rnn.legacy import install  # TensorFlow loads here, after enable_tf1
 
-    root = install.install(_INSTALLED["patches"], seed=seed, verify=verify)
+    from tf1_rnn.legacy import era
+
+    chosen = era.Era.from_version(tf_version, python2=python2) if tf_version else None
+    root = install.install(_INSTALLED["patches"], seed=seed, verify=verify, era=chosen)
     from tf1_rnn.legacy import py2_imports
 
     py2_imports.install_in_kernel(shell, python2=python2)  # the notebook's own Python 2 modules, %run

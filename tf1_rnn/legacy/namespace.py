@@ -69,6 +69,8 @@ class Namespace(types.ModuleType):
         self.__path__ = []  # a package: "import tensorflow.contrib.x" asks sys.modules, then GuardedImports
 
     def __getattr__(self, name):
+        if name == "__all__":  # what "from tensorflow.x import *" binds: the public names
+            return [n for n in self.__dir__() if not n.startswith("_")]
         if name.startswith("__"):
             raise AttributeError(name)
         if name in self._overrides:

@@ -25,7 +25,8 @@ SETUP = """\
 import sys
 sys.argv = {argv!r}
 from tf1_rnn.legacy import ipython as _tf1_rnn_ipython
-_tf1_rnn_ipython.load(get_ipython(), seed={seed!r}, verify={verify!r}, verbose={verbose!r}, python2={python2!r})
+_tf1_rnn_ipython.load(get_ipython(), seed={seed!r}, verify={verify!r}, verbose={verbose!r}, python2={python2!r},
+                      tf_version={tf_version!r})
 """
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -148,13 +149,31 @@ def run(args):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     setup = SETUP.format(argv=[args.script, *args.args], seed=args.seed, verify=not args.no_verify,
-                         verbose=args.verbose, python2=is_python2(nb))
+                         verbose=args.verbose, python2=is_python2(nb), tf_version=_era_version(args, nb))
     with tempfile.TemporaryDirectory(prefix="tf1_rnn-kernel-") as socket_dir:
         client = _streaming_client(nbclient)(
             nb, km=_kernel_manager(jupyter_client, socket_dir), timeout=None, startup_timeout=120,
             coalesce_streams=True, resources={"metadata": {"path": os.path.dirname(os.path.abspath(args.script))}})
         status = _execute(client, nb, setup, output)
     return _write(nbformat, nb, output, quiet=status != 0) or status
+
+
+def _era_version(args, nb):
+    """The release the kernel runs as: --tf-version's, or what the cells show (one line says so), or None
+    for plain TF 1.x."""
+    from tf1_rnn.legacy import era as eras
+
+    if args.tf_version:
+        return args.tf_version
+    cells = [(f"cell {i + 1}", cell.source) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    found = eras.detect(args.script, extra_sources=cells)
+    if found.version == "0.x":
+        print(f"{PROG}: running as TF 0.x: {found.reason}", file=sys.stderr)
+        return "{}.{}".format(*found.release)
+    if found.two_value_dynamic_decode:
+        print(f"{PROG}: running as TF 1.1: {found.reason}", file=sys.stderr)
+        return "1.1"
+    return None
 
 
 def _execute(client, nb, setup, output):

@@ -124,7 +124,7 @@ def main(argv=None):
     except ValueError as err:  # --tf-version that names no 0.x or 1.x release
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
-    if era.version != "1.x" or era.python2:
+    if era.version != "1.x" or era.python2 or era.two_value_dynamic_decode or args.tf_version:
         print(f"{PROG}: running as TF {era.version}{' and Python 2' if era.python2 else ''}: {era.reason}",
               file=sys.stderr)
 
