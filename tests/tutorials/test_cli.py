@@ -156,6 +156,11 @@ CASES = {
     "download cut off": (["--data-dir", "{fresh}", "--source-url", "{mirror:cut}"], 1, "download cut off after"),
     "http error": (["--data-dir", "{fresh}", "--source-url", "{mirror:404}"], 1, "HTTP 404 Not Found"),
     "data dir is a file": (["--data-dir", "{tmp}/afile"] + NO_NET, 1, "is a file"),
+    # the test's PATH holds no C++ compiler
+    "compiled but no compiler": (["--lstm-impl", "compiled", "--eval-subset", "head:10", "--data-dir", "{data:ok}",
+                                  "--no-verify", "--logdir",
+                                  "{tmp}/run"], 1, "--lstm-impl compiled: the compiled LSTM is unavailable (no C++ "
+                                                   "compiler"),
 }
 
 

@@ -4,6 +4,7 @@ Mistakes get one line on stderr and exit status 2 (as argparse does), never a tr
 data and output problems exit 1; an interrupted run exits 130 (SIGINT) or 143 (SIGTERM).
 """
 import argparse
+import contextlib
 import dataclasses
 import functools
 import math
@@ -143,12 +144,12 @@ def _run(prog, cfg, settings, args, builder_name, tf1, command):
     from tf1_rnn.tutorials import models
 
     loop.check_test_subsets(cfg, data.test)
-    lstm = models.lstm_impl(cfg)  # decided once: every graph of this run asks it
-    build_model = functools.partial(getattr(models, builder_name), lstm=lstm)
 
     def warn(line):
         print(f"{prog}: warning: {line}", file=sys.stderr)
     if args.evaluate:
+        lstm = models.lstm_impl(cfg)  # decided once: every graph of this run asks it
+        build_model = functools.partial(getattr(models, builder_name), lstm=lstm)
         if tf1:
             metrics = loop.evaluate_tf1_checkpoint(build_model, cfg, tf1, data, warn=warn)
         else:
@@ -158,6 +159,14 @@ def _run(prog, cfg, settings, args, builder_name, tf1, command):
         return
     run_dir = runs.RunDir(args.resume) if args.resume else runs.RunDir.create(
         args.logdir or os.path.join("logs", prog), explicit=bool(args.logdir))
+    try:  # after the cheap checks: building the compiled op takes seconds
+        lstm = models.lstm_impl(cfg)
+    except LSTMUnavailable:
+        if not args.resume:
+            with contextlib.suppress(OSError):
+                os.rmdir(run_dir.path)  # the new run directory, still empty: a refused run leaves nothing
+        raise
+    build_model = functools.partial(getattr(models, builder_name), lstm=lstm)
     loop.train(build_model, cfg, run_dir, data, script=prog, json_path=args.json, settings=settings, warn=warn,
                facts={"lstm_impl_ran": lstm.name}, command=command)
 
