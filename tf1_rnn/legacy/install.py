@@ -10,6 +10,7 @@ from tf1_rnn.legacy import (block_cells, contrib, contrib_layers, contrib_learn,
 from tf1_rnn.legacy.namespace import GuardedImports, Namespace
 from tf1_rnn.legacy.patches import Patches
 
+
 def configure_graph(graph, seed, initializer=TF1DefaultInitializer):
     """The era's per-graph defaults: the runner's seed (if any) and get_variable's initializer."""
     if seed is not None:
@@ -59,8 +60,8 @@ def install(patches, seed=None, verify=True, era=None):
     contrib_layers.restore_moved_names(patches)
     block_cells.register_gradients(patches)
     two_value_decode = era is not None and era.two_value_dynamic_decode
-    parts = {**contrib.modules(two_value_decode), **input_data.modules(seed, verify), **contrib_learn.modules(seed, verify),
-             **tf0_models.modules()}
+    parts = {**contrib.modules(two_value_decode), **input_data.modules(seed, verify),
+             **contrib_learn.modules(seed, verify), **tf0_models.modules()}
     parts["tensorflow.contrib"].provide(learn=parts["tensorflow.contrib.learn"])
     old_ops = tf0.python_ops_modules(parts["tensorflow.contrib.rnn"])
     root = Namespace("tensorflow", [v1, tensorflow], overrides={

@@ -1,13 +1,15 @@
 """Run an unmodified TensorFlow 1.x or 0.x script, or a Jupyter notebook, on today's TensorFlow.
 
-    python -m tf1_rnn.run_legacy [--seed N] [--no-verify] [--verbose] SCRIPT [ARGS...]
+    python -m tf1_rnn.run_legacy [--seed N] [--no-verify] [--tf-version X.Y] [--verbose] SCRIPT [ARGS...]
     python -m tf1_rnn.run_legacy [--seed N] [--output OUT.ipynb] NOTEBOOK.ipynb [ARGS...]
     tf1-rnn-legacy SCRIPT [ARGS...]          (the same, installed as a console command)
 
-Inside SCRIPT, ``import tensorflow as tf`` gives TF 1.15's API in graph mode, with
-``tf.contrib.rnn``, ``tensorflow.examples.tutorials.mnist.input_data`` and TF 0.x's names and
-modules (see :mod:`tf1_rnn.legacy`). A script in Python 2 is converted in memory (the file is
-never changed; tracebacks name its own lines). The script runs as ``__main__`` with its own ``sys.argv``,
+Inside SCRIPT, ``import tensorflow as tf`` gives TF 1.15's API in graph mode, with ``tf.contrib``'s
+RNN and seq2seq parts, ``tensorflow.examples.tutorials.mnist.input_data`` and TF 0.x's names and
+modules (see :mod:`tf1_rnn.legacy`). The program runs as its era ran it: the TF version read once
+from its own files (``--tf-version`` overrides; one line says which and why), Python 2 converted
+in memory in every module of its own (files are never changed; tracebacks name their lines), the
+NumPy and library names of its time. It runs as ``__main__`` with its own ``sys.argv``,
 ``__file__`` and working directory, so its prints, files and exit status are its own. A TF1
 name the runner cannot provide stops it with one line naming the symbol and its replacement.
 A notebook's code cells run in a Jupyter kernel (see :mod:`tf1_rnn.legacy.notebook`).
@@ -55,7 +57,9 @@ def _where(error, script):
     """' (file.py, line N)' for the innermost frame of the program's own files (the script's folder)."""
     folder = os.path.dirname(script) + os.sep
     frames = [f for f in traceback.extract_tb(error.__traceback__) if os.path.abspath(f.filename).startswith(folder)]
-    return f" ({os.path.relpath(os.path.abspath(frames[-1].filename), folder)}, line {frames[-1].lineno})" if frames else ""
+    if not frames:
+        return ""
+    return f" ({os.path.relpath(os.path.abspath(frames[-1].filename), folder)}, line {frames[-1].lineno})"
 
 
 def _run_as_main(code, script):
@@ -109,7 +113,7 @@ def main(argv=None):
 
         return notebook.run(args)
     script = os.path.abspath(args.script)
-    from tf1_rnn.legacy import era as eras, py2, py2_imports
+    from tf1_rnn.legacy import py2, py2_imports
 
     try:  # Python 2 is converted in memory; the code keeps the file's name and line numbers
         era = _era(script, args.tf_version)

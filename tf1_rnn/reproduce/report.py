@@ -23,7 +23,7 @@ class RowResult(NamedTuple):
 
 
 def _event_curve(event_dir):
-    from tf1_rnn import compat  # noqa: F401  TensorFlow, quietly, before tensorboard loads it
+    from tf1_rnn.compat import tf  # noqa: F401  TensorFlow loads here, its start-up log hidden, before tensorboard
     from tensorboard.backend.event_processing import event_accumulator
     accumulator = event_accumulator.EventAccumulator(event_dir, size_guidance={event_accumulator.SCALARS: 0})
     accumulator.Reload()
