@@ -14,7 +14,7 @@ import numpy as np
 
 from benchmarks.workers import N_CLASSES, N_INPUT, N_STEPS, random_batch
 from tf1_rnn.tutorials import models
-from tf1_rnn.compat import tf
+from tf1_rnn.compat import legacy_rnn_cells, tf
 
 
 class GraphSystem:
@@ -72,7 +72,7 @@ def tf1_rnn_graph(builder, cfg, impl, work):
 def plain_tf1_graph(work):
     """The tutorial's own TF 1.x graph for ``work``."""
     def build():
-        rnn = tf.nn.rnn_cell
+        rnn = legacy_rnn_cells()  # TF1's tf.nn.rnn_cell, from tf-keras
         x = tf.placeholder(tf.float32, [None, N_STEPS, N_INPUT])
         y = tf.placeholder(tf.float32, [None, N_CLASSES])
         images, labels = random_batch(work)

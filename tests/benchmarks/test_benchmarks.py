@@ -16,7 +16,7 @@ def run_module(name, *args):
 def test_benchmark_quick_times_fused_and_keras(tmp_path):
     """python -m benchmarks.step --quick end to end: a tf1_rnn graph, a Keras 3 worker process, the JSON."""
     out = tmp_path / "bench.json"
-    done = run_module("benchmarks.step", "--quick", "--systems", "fused,keras", "--profile", "1", "--json", out)
+    done = run_module("benchmarks.step", "--quick", "--systems", "fused,tf1,keras", "--profile", "1", "--json", out)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "| rnn |" in done.stdout and "Keras 3" in done.stdout
     systems = json.loads(out.read_text())["models"]["rnn"]["systems"]
