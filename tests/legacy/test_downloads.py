@@ -14,7 +14,8 @@ import six
 
 from conftest import synthetic_files, write_files
 from tf1_rnn.legacy import py2
-from tf1_rnn.data import datasets, provision
+from tf1_rnn.data import datasets
+from tf1_rnn.legacy import install
 from tf1_rnn.legacy.downloads import known_file, serving_datasets
 from tf1_rnn.legacy.numpy_era import legacy_numpy
 from tf1_rnn.legacy.old_libraries import old_libraries
@@ -220,18 +221,8 @@ def test_a_tf05_style_input_data_runs_with_the_three_contexts(fetch_file, tmp_pa
     assert np.array_equal(scope["images"], expected)
 
 
-def cache_file(verify):
-    """The ``fetch_file`` the runner passes: the file in the per-user cache (provisioned when verifying)."""
-    def fetch_file(dataset, file_name):
-        spec, data_dir = provision.DATASETS[dataset], datasets.default_data_dir(dataset)
-        paths = provision.provision(spec, data_dir) if verify else provision.existing_files(spec, data_dir)
-        (role,) = [f.role for f in spec.files if f.name == file_name]
-        return paths[role]
-    return fetch_file
-
-
 def test_the_runners_fetch_file_reads_the_cache():
     write_files(datasets.default_data_dir("mnist"), MNIST_FILES, gz=True)  # the test's private cache
-    with serving_datasets(cache_file(verify=False)):
+    with serving_datasets(install._verified_file(verify=False)):  # what the runner's context passes
         body = urllib.request.urlopen(YANN + "train-labels-idx1-ubyte.gz").read()
     assert gzip.decompress(body) == MNIST_FILES["train-labels-idx1-ubyte"]

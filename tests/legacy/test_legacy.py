@@ -104,6 +104,16 @@ def test_what_the_runner_cannot_provide_fails_in_one_line(tmp_path, source, mess
     assert lines[0].endswith(f"(old.py, line {source.count(chr(10))})")
 
 
+@pytest.mark.parametrize("program", ["old.py", "old.ipynb"])
+def test_a_tf_version_of_no_0x_or_1x_release_is_a_usage_error(tmp_path, program):
+    (tmp_path / program).write_text("")
+    result = run_legacy(str(tmp_path / program), cwd=tmp_path, runner_args=("--tf-version", "2.0"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "run_legacy: error: --tf-version 2.0: Era.from_version: '2.0' is not a TensorFlow 0.x or 1.x release "
+        "(e.g. 0.8, 1.4) (see --help)"]
+
+
 def test_runner_usage_errors_are_one_line(tmp_path):
     result = run_legacy(str(tmp_path / "missing.py"), cwd=tmp_path)
     assert result.returncode == 2

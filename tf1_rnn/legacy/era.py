@@ -68,9 +68,16 @@ class Era:
     def two_value_dynamic_decode(self):
         """dynamic_decode returns (outputs, state), as before TF 1.2: the program unpacks it so, or
         ``--tf-version`` named 1.0 or 1.1."""
-        given = self.reason.startswith("--tf-version")
-        return any(s.what == TWO_VALUE_DECODE for s in self.signs) or (given and self.release < (1, 2))
+        return any(s.what == TWO_VALUE_DECODE for s in self.signs) or (self.given and self.release < (1, 2))
+
     initializer = property(lambda self: self.value("initializer"))
+    given = property(lambda self: self.reason.startswith("--tf-version"))
+
+    def notice(self):
+        """The runner's line on the era it runs a program as; None for plain TF 1.x that nothing chose."""
+        if self.version == "1.x" and not (self.python2 or self.two_value_dynamic_decode or self.given):
+            return None
+        return f"running as TF {self.version}{' and Python 2' if self.python2 else ''}: {self.reason}"
 
 
 def detect(script_path, extra_sources=()):

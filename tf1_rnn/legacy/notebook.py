@@ -160,19 +160,16 @@ def run(args):
 
 def _era_version(args, nb):
     """The release the kernel runs as: --tf-version's, or what the cells show (one line says so), or None
-    for plain TF 1.x."""
+    for plain TF 1.x (a Python 2 notebook says so in its kernelspec)."""
     from tf1_rnn.legacy import era as eras
 
     if args.tf_version:
         return args.tf_version
     cells = [(f"cell {i + 1}", cell.source) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
     found = eras.detect(args.script, extra_sources=cells)
-    if found.version == "0.x":
-        print(f"{PROG}: running as TF 0.x: {found.reason}", file=sys.stderr)
-        return "{}.{}".format(*found.release)
-    if found.two_value_dynamic_decode:
-        print(f"{PROG}: running as TF 1.1: {found.reason}", file=sys.stderr)
-        return "1.1"
+    if found.version == "0.x" or found.two_value_dynamic_decode:
+        print(f"{PROG}: {found.notice()}", file=sys.stderr)
+        return "{}.{}".format(*found.release) if found.version == "0.x" else "1.1"
     return None
 
 

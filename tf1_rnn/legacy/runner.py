@@ -50,6 +50,13 @@ def parse(argv):
     args = parser.parse_args(argv)
     if not os.path.isfile(args.script):
         parser.error(f"no such script: {args.script}")
+    if args.tf_version:
+        from tf1_rnn.legacy import era
+
+        try:
+            era.Era.from_version(args.tf_version)
+        except ValueError as err:
+            parser.error(f"--tf-version {args.tf_version}: {err}")
     return args
 
 
@@ -125,12 +132,8 @@ def main(argv=None):
     except (UnicodeDecodeError, LookupError) as err:
         print(f"{PROG}: error: {args.script}: cannot decode it: {err}", file=sys.stderr)
         return 1
-    except ValueError as err:  # --tf-version that names no 0.x or 1.x release
-        print(f"{PROG}: error: {err}", file=sys.stderr)
-        return 2
-    if era.version != "1.x" or era.python2 or era.two_value_dynamic_decode or args.tf_version:
-        print(f"{PROG}: running as TF {era.version}{' and Python 2' if era.python2 else ''}: {era.reason}",
-              file=sys.stderr)
+    if era.notice():
+        print(f"{PROG}: {era.notice()}", file=sys.stderr)
 
     compat.enable_tf1(args.verbose)  # TensorFlow loads here
     from tf1_rnn.legacy import install
