@@ -94,11 +94,25 @@ def quiet_tensorflow(verbose=False):
         warnings.filterwarnings("ignore", message=r".*is deprecated.*", category=UserWarning)
 
 
+def internal(name, without_it):
+    """TensorFlow's (or tf-keras's) private module ``name``, or None after one line saying what
+    ``without_it`` is lost: a later release that moves it degrades one feature, not every import."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        if name not in _MISSING_INTERNALS:
+            _MISSING_INTERNALS.add(name)
+            print(f"tf1_rnn: this TensorFlow has no internal module {name}; {without_it}", file=sys.stderr)
+        return None
+
+
+_MISSING_INTERNALS = set()
+
+
 def _set_deprecation_notices(shown):
     """TensorFlow's own switch for its deprecation notices; private, so a TensorFlow without it
     only keeps printing them (one line says so under --verbose)."""
-    from tensorflow.python.util import deprecation
-
+    deprecation = internal("tensorflow.python.util.deprecation", "its deprecation notices stay on") or object()
     if hasattr(deprecation, "_PRINT_DEPRECATION_WARNINGS"):
         deprecation._PRINT_DEPRECATION_WARNINGS = shown
     elif shown:
@@ -113,6 +127,13 @@ def legacy_rnn_cells():
 def legacy_layers():
     """TF1's ``tf.layers`` namespace (dense, Dense, conv2d, ...), from tf-keras."""
     return _tf_keras_v1("layers")
+
+
+def layer_rnn_cell():
+    """tf-keras's ``LayerRNNCell`` (TF1's base for cells that build their own weights), private in
+    tf-keras; where it moved, ``RNNCell``, which lacks only its scope handling on first call."""
+    cells = internal("tf_keras.src.layers.rnn.legacy_cells", "custom cells build as plain RNNCells")
+    return getattr(cells, "LayerRNNCell", None) or legacy_rnn_cells().RNNCell
 
 
 def _tf_keras_v1(part):

@@ -16,11 +16,10 @@ LSTMBlockCell computes LSTMCell's function (BasicLSTMCell's without peepholes) a
 GRUCell's (gates [r, u], gate bias initialised to 1). One difference, TF 1.x's too: with
 ``cell_clip`` the kernels' gradient passes straight through the clip.
 """
-from tf_keras.src.layers.rnn.legacy_cells import LayerRNNCell
-
-from tf1_rnn.compat import legacy_layers, legacy_rnn_cells, tf as v1
+from tf1_rnn.compat import internal, layer_rnn_cell, legacy_layers, legacy_rnn_cells, tf as v1
 
 LSTMStateTuple = legacy_rnn_cells().LSTMStateTuple
+LayerRNNCell = layer_rnn_cell()
 
 
 def _lstm_block_cell_grad(op, *grads):
@@ -54,8 +53,7 @@ GRADIENTS = {"LSTMBlockCell": _lstm_block_cell_grad, "GRUBlockCell": _gru_block_
 def register_gradients(patches):
     """Register the block cells' gradients, where TensorFlow has none, while the runner's namespace is
     installed. TensorFlow's registry has no public removal; its dict is taken back where it has one."""
-    from tensorflow.python.framework import ops
-
+    ops = internal("tensorflow.python.framework.ops", "the block cells' gradients stay registered after the run")
     registry = getattr(getattr(ops, "_gradient_registry", None), "_registry", None)
     for op_type, gradient in GRADIENTS.items():
         try:

@@ -7,9 +7,8 @@ enclosing RNN's scope, as in TF 1.15 (``rnn/layer_norm_basic_lstm_cell/kernel``,
 """
 import math
 
-import tf_slim
-
 from tf1_rnn.compat import TF1DefaultInitializer, legacy_rnn_cells, tf as v1
+from tf1_rnn.legacy.contrib_layers import slim_module
 
 RNNCell = legacy_rnn_cells().RNNCell
 
@@ -46,7 +45,7 @@ class LayerNormBasicLSTMCell(RNNCell):
         with v1.variable_scope(scope):
             v1.get_variable("gamma", shape, dtype, initializer=v1.constant_initializer(self._norm_gain))
             v1.get_variable("beta", shape, dtype, initializer=v1.constant_initializer(self._norm_shift))
-        return tf_slim.layer_norm(inputs, reuse=True, scope=scope)
+        return slim_module("tf_slim").layer_norm(inputs, reuse=True, scope=scope)
 
     def call(self, inputs, state):
         c, h = state

@@ -18,12 +18,11 @@ here (``linear``, ``sharded_variable``, ...) make TF 1.x's variables for the oth
 import contextlib
 import inspect
 
-import tf_slim
-from tf_keras.src.layers.rnn.legacy_cells import LayerRNNCell
-
-from tf1_rnn.compat import legacy_rnn_cells, tf as v1
+from tf1_rnn.compat import layer_rnn_cell, legacy_rnn_cells, tf as v1
+from tf1_rnn.legacy.contrib_layers import slim_module
 
 RNNCell = legacy_rnn_cells().RNNCell
+LayerRNNCell = layer_rnn_cell()
 LSTMStateTuple = legacy_rnn_cells().LSTMStateTuple
 
 
@@ -72,7 +71,7 @@ def layer_norm(inputs, scope, gain, shift):
     with v1.variable_scope(scope):
         v1.get_variable("gamma", inputs.shape[-1:], initializer=v1.constant_initializer(gain))
         v1.get_variable("beta", inputs.shape[-1:], initializer=v1.constant_initializer(shift))
-    return tf_slim.layer_norm(inputs, reuse=True, scope=scope)
+    return slim_module("tf_slim").layer_norm(inputs, reuse=True, scope=scope)
 
 
 def initializer_scope(initializer):

@@ -15,10 +15,8 @@ Going back to cuDNN's form splits each summed bias into two halves, as TF 1.x di
 differ from the standard ones: the LSTM has no forget bias, the GRU applies its reset gate after
 the recurrent product (``r * (h R + b_rh)``), as cuDNN does.
 """
-from tf_keras.src.layers.rnn.legacy_cells import LayerRNNCell
-
 from tf1_rnn.compat import legacy_rnn_cells, tf as v1
-from tf1_rnn.legacy.contrib_rnn_cells import plain_call
+from tf1_rnn.legacy.contrib_rnn_cells import LayerRNNCell, plain_call
 
 LSTMStateTuple = legacy_rnn_cells().LSTMStateTuple
 UNIDIRECTIONAL, BIDIRECTIONAL = "unidirectional", "bidirectional"

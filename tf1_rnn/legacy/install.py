@@ -3,7 +3,7 @@ import contextlib
 import importlib
 import sys
 
-from tf1_rnn.compat import TF0DefaultInitializer, TF1DefaultInitializer, legacy_layers, tensorflow, tf as v1
+from tf1_rnn.compat import TF0DefaultInitializer, TF1DefaultInitializer, internal, legacy_layers, tensorflow, tf as v1
 from tf1_rnn.data import datasets, provision
 from tf1_rnn.legacy import (block_cells, contrib, contrib_layers, contrib_learn, downloads, input_data, numpy_era,
                             old_libraries, tf0, tf0_models, tf_flags)
@@ -117,8 +117,7 @@ def _configure_default_graph(patches, seed, initializer):
 
 def _tf1_shapes(patches):
     """TF 1.x's TensorShape: ``x.get_shape()[1]`` is a Dimension (``.value``), as TF 1.x programs read it."""
-    from tensorflow.python.framework import tensor_shape
-
+    tensor_shape = internal("tensorflow.python.framework.tensor_shape", "TF 1.x shapes through the public switch")
     if hasattr(tensor_shape, "_TENSORSHAPE_V2_OVERRIDE"):  # what disable_v2_tensorshape() sets
         patches.setattr(tensor_shape, "_TENSORSHAPE_V2_OVERRIDE", False)
     else:  # a TensorFlow without that switch: the public calls

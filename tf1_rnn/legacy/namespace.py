@@ -77,7 +77,7 @@ class Namespace(types.ModuleType):
             return self._overrides[name]
         symbol = f"{self._symbol}.{name}"
         if symbol not in REPLACED:
-            found = [getattr(t, name) for t in self._targets if hasattr(t, name)]
+            found = [getattr(t, name) for t in self._loaded_targets() if hasattr(t, name)]
             if found:
                 value = found[0]
                 if isinstance(value, types.ModuleType):
@@ -87,12 +87,30 @@ class Namespace(types.ModuleType):
         raise LegacyAPIError(symbol)
 
     def __dir__(self):
-        return sorted(set(self._overrides).union(*(dir(t) for t in self._targets)))
+        return sorted(set(self._overrides).union(*(dir(t) for t in self._loaded_targets())))
+
+    def _loaded_targets(self):
+        return self._targets
 
     def provide(self, **overrides):
         """Add or replace names (used to assemble the namespace from its parts)."""
         self._overrides.update(overrides)
         return self
+
+
+class LazyNamespace(Namespace):
+    """A :class:`Namespace` whose targets are imported on its first lookup: a library only some
+    programs use (tf-slim) is loaded by those programs alone, so a break in it stops no other."""
+
+    def __init__(self, name, load, overrides=None):
+        super().__init__(name, (), overrides)
+        self._load = load
+
+    def _loaded_targets(self):
+        if self._load is not None:  # a load that fails is tried again, and fails as clearly, next time
+            self._targets = list(self._load())
+            self._load = None
+        return self._targets
 
 
 def name_positionals(args, kwargs, names, what):

@@ -33,9 +33,11 @@ import dis
 import functools
 import sys
 
-from tf1_rnn.compat import TF0DefaultInitializer, TF1DefaultInitializer, legacy_rnn_cells, tensorflow, tf as v1
+from tf1_rnn.compat import TF0DefaultInitializer, TF1DefaultInitializer, internal, legacy_rnn_cells, tensorflow, tf as v1
 from tf1_rnn.legacy.namespace import Namespace, module, name_positionals
-from tensorflow.python.ops import rnn as _real_rnn  # bound before install() puts 0.x's in its place
+
+# TF's own module, bound before install() puts 0.x's in its place; where it moved, tf.nn has its functions
+_real_rnn = internal("tensorflow.python.ops.rnn", "tensorflow.python.ops.rnn offers tf.nn's RNN functions") or v1.nn
 
 nest = tensorflow.nest
 
