@@ -18,8 +18,8 @@ RELEASES = {
     "oldest": ["tensorflow==2.16.2", "tf-keras==2.16.0", "tensorboard==2.16.2"],
     "newest": ["tensorflow==2.21.0", "tf-keras==2.21.0", "tensorboard==2.21.0"],
 }
-NIGHTLY = ["tf-nightly", "tf-keras-nightly"]
-# setup.py's install_requires and test extra, less TensorFlow, tf-keras and TensorBoard (tf-nightly brings tb-nightly)
+NIGHTLY = ["tf-nightly", "tf-keras-nightly", "tb-nightly"]
+# setup.py's install_requires and test extra, less TensorFlow, tf-keras and TensorBoard
 OTHER_REQUIREMENTS = ["numpy", "filelock>=3.12", "platformdirs>=3", "fissix>=21", "tf-slim>=1.1", "pytest>=7",
                       "nbclient>=0.10", "nbformat>=5", "ipykernel>=6", "jupyter_client>=8", "matplotlib>=3.7",
                       "scipy>=1.10"]
