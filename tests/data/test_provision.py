@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from conftest import NAMES, ROOT, spec_for, write_files
-from local_mirror import FILES, Mirror, mirror  # noqa: F401 (the fixture; Mirror for tests/tutorials/test_cli.py)
+from local_mirror import FILES, mirror  # noqa: F401 (mirror: the fixture)
 from tf1_rnn.data import idx
 from tf1_rnn.data.idx import DataError
 from tf1_rnn.data.provision import MirrorSource, NpmSource, provision

@@ -1,4 +1,5 @@
 """Scripts end to end in subprocesses: a full run, every bad input, interrupt and resume."""
+import dataclasses
 import gzip
 import json
 import os
@@ -13,8 +14,9 @@ import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from conftest import NAMES, ROOT, TINY, synthetic_files, write_files
-from test_provision import Mirror
+from local_mirror import Mirror
 from tf1_rnn.data import idx
+from tf1_rnn.tutorials import configs
 
 SHORT = TINY + ["--max-samples", 32 * 30 + 1, "--seed", 5]
 
@@ -89,8 +91,8 @@ def test_bilstm_script_end_to_end(tmp_path, synthetic_dir):
 
 
 def bad_data(tmp_path, case):
-    """A data directory broken in one way."""
-    files = synthetic_files(n_train=5010, n_test=20)
+    """A data directory broken in one way ("ok": 10 training images past the 5000 for validation)."""
+    files = synthetic_files(n_train=20 if case == "too few to validate" else 5010, n_test=20)
     if case == "count mismatch":
         files[NAMES[3]] = idx.encode(np.zeros(19, np.uint8))
     if case == "label out of range":
@@ -114,7 +116,34 @@ def resume_dir(tmp_path, script):
     return str(run)
 
 
+STORED = {  # config.json as someone edited it, or as another program wrote it; a str is written as is
+    "null": lambda stored: {**stored, "config": {**stored["config"], "n_hidden": None}},
+    "wrong type": lambda stored: {**stored, "config": {**stored["config"], "learning_rate": "0.01"}},
+    "missing key": lambda stored: {**stored, "config": {k: v for k, v in stored["config"].items() if k != "seed"}},
+    "bad setting": lambda stored: {**stored, "settings": {**stored["settings"], "verify": "yes"}},
+    "not a dict": lambda stored: [stored],
+    "invalid json": lambda stored: "{'script': 'bilstm_mnist'}",
+}
+
+
+def stored_run(tmp_path, case):
+    """A bilstm_mnist run directory with a checkpoint (as far as its files' names go) and ``case``'s config.json."""
+    run = tmp_path / "stored"
+    (run / "checkpoints").mkdir(parents=True)
+    (run / "checkpoints" / "checkpoint").write_text('model_checkpoint_path: "model.ckpt-10"\n')
+    (run / "checkpoints" / "state-10.npz").write_bytes(b"")
+    config = dataclasses.asdict(configs.BiLSTMConfig(seed=1))
+    stored = {"script": "bilstm_mnist", "config": config, "settings": {"data_dir": str(run), "verify": False}}
+    edited = STORED[case](stored)
+    (run / "config.json").write_text(edited if isinstance(edited, str) else json.dumps(edited))
+    return str(run)
+
+
 NO_NET = ["--source-url", "http://127.0.0.1:9/"]  # refused at once; PATH has no npm either
+# case: (arguments, exit status, what the one line says). Placeholders: {tmp} the test's directory,
+# {fresh} an empty one, {data:CASE} bad_data's, {mirror:KIND} a local Mirror's URL, {resume:SCRIPT} a
+# run without checkpoint, {stored:CASE} a run whose config.json is STORED's CASE. Cases named
+# "lstm ..." run lstm_mnist, the others bilstm_mnist.
 CASES = {
     # flags: exit 2
     "batch size 0": (["--batch-size", "0"], 2, "--batch-size must be at least 1, got 0"),
@@ -131,6 +160,8 @@ CASES = {
     "lstm keep prob above 1": (["--keep-prob", "1.5"], 2, "--keep-prob must be in (0, 1], got 1.5"),
     "lstm layers 0": (["--layers", "0"], 2, "--layers must be at least 1, got 0"),
     "lstm unknown cell": (["--cell", "lstmx"], 2, "--cell: invalid choice: 'lstmx'"),
+    "lstm seed negative": (["--seed", "-1"], 2, "--seed must be in 0..2147483646, got -1"),
+    "lstm seed past int64": (["--seed", str(2 ** 64)], 2, f"--seed must be in 0..2147483646, got {2 ** 64}"),
     "resume missing": (["--resume", "{tmp}/nowhere"], 2, "no such run directory"),
     "resume no checkpoint": (["--resume", "{resume:bilstm_mnist}"], 2, "holds no checkpoint yet"),
     "resume other script": (["--resume", "{resume:lstm_mnist}"], 2, "written by lstm_mnist, not bilstm_mnist"),
@@ -139,10 +170,19 @@ CASES = {
                          "checkpoint"),
     "evaluate neither": (["--evaluate", "{tmp}"], 2, "neither a tf1_rnn run directory (no config.json) nor a "
                          "TF 1.x checkpoint"),
+    "stored null": (["--resume", "{stored:null}"], 2, "its config.json is not one tf1_rnn writes: "
+                    "config.n_hidden must be an integer, got null"),
+    "stored wrong type": (["--resume", "{stored:wrong type}"], 2, 'config.learning_rate must be a number, got "0.01"'),
+    "stored missing key": (["--resume", "{stored:missing key}"], 2, "config.seed is missing"),
+    "stored bad setting": (["--resume", "{stored:bad setting}"], 2, "settings.verify must be a bool"),
+    "stored not a dict": (["--resume", "{stored:not a dict}"], 2, "config.json is not one tf1_rnn writes: not a "
+                          "JSON object"),
+    "stored invalid json": (["--resume", "{stored:invalid json}"], 2, "unreadable config.json (Expecting property "
+                            "name enclosed in double quotes"),
     # outputs
     "json under a file": (["--json", "{tmp}/afile/m.json"], 2, "afile is not a directory"),
     "logdir under a file": (["--logdir", "{tmp}/afile/run", "--data-dir", "{data:ok}", "--no-verify",
-                             "--eval-subset", "head:10"], 1,
+                             "--eval-subset", "head:10", "--batch-size", "8"], 1,
                             "cannot create run directory"),
     # data: exit 1
     "truncated gzip": (["--data-dir", "{data:truncated gzip}", "--no-verify"], 1, "truncated gzip"),
@@ -151,14 +191,30 @@ CASES = {
     "count mismatch": (["--data-dir", "{data:count mismatch}", "--no-verify"], 1, "holds 20 images but"),
     "label out of range": (["--data-dir", "{data:label out of range}", "--no-verify"], 1, "label 12 at index 0"),
     "unrepairable checksum": (["--data-dir", "{data:ok}"] + NO_NET, 1, "checksum mismatch"),
-    "subset beyond the test set": (["--eval-subset", "head:9999", "--data-dir", "{data:ok}", "--no-verify"], 1,
+    "batch above the training split": (["--data-dir", "{data:ok}", "--no-verify", "--logdir", "{tmp}/run"], 1,
+                                       "--batch-size 128 is more than the 10 training images in"),
+    "too few to validate": (["--data-dir", "{data:too few to validate}", "--no-verify"], 1,
+                            "holds 20 training images, too few: validation_size should be between 0 and 20, "
+                            "got 5000"),
+    "subset beyond the test set": (["--eval-subset", "head:9999", "--data-dir", "{data:ok}", "--no-verify",
+                                    "--batch-size", "8"], 1,
                                    "test subset head:9999 asks for 9999 images, the test set has 20"),
     "download cut off": (["--data-dir", "{fresh}", "--source-url", "{mirror:cut}"], 1, "download cut off after"),
     "http error": (["--data-dir", "{fresh}", "--source-url", "{mirror:404}"], 1, "HTTP 404 Not Found"),
     "data dir is a file": (["--data-dir", "{tmp}/afile"] + NO_NET, 1, "is a file"),
+    "source url without scheme": (["--data-dir", "{fresh}", "--source-url", "127.0.0.1:9/"], 1,
+                                  "bad URL '127.0.0.1:9/': give the scheme and host"),
+    "source url scheme": (["--data-dir", "{fresh}", "--source-url", "ftp://127.0.0.1/mnist/"], 1,
+                          "unsupported scheme 'ftp' (use http or https)"),
+    "source url port out of range": (["--data-dir", "{fresh}", "--source-url", "http://127.0.0.1:99999/"], 1,
+                                     "Port out of range 0-65535"),
+    "source url port not a number": (["--data-dir", "{fresh}", "--source-url", "http://127.0.0.1:abc/"], 1,
+                                     "Port could not be cast to integer value as 'abc'"),
+    "chunked download cut off": (["--data-dir", "{fresh}", "--source-url", "{mirror:chunked-cut}"], 1,
+                                 "download cut off after"),
     # the test's PATH holds no C++ compiler
     "compiled but no compiler": (["--lstm-impl", "compiled", "--eval-subset", "head:10", "--data-dir", "{data:ok}",
-                                  "--no-verify", "--logdir",
+                                  "--no-verify", "--batch-size", "8", "--logdir",
                                   "{tmp}/run"], 1, "--lstm-impl compiled: the compiled LSTM is unavailable (no C++ "
                                                    "compiler"),
 }
@@ -179,10 +235,12 @@ def test_bad_input_gives_one_line_and_leaves_nothing(tmp_path, case):
             arg = bad_data(tmp_path, arg[6:-1])
         elif arg.startswith("{resume:"):
             arg = resume_dir(tmp_path, arg[8:-1])
+        elif arg.startswith("{stored:"):
+            arg = stored_run(tmp_path, arg[8:-1])
         for key, value in replace.items():
             arg = arg.replace(key, value)
         filled.append(arg)
-    before = sorted(p for p in os.listdir(tmp_path))
+    before = tree(tmp_path)
     script = "lstm_mnist" if case.startswith("lstm") else "bilstm_mnist"
     env = dict(os.environ, PATH=os.path.dirname(sys.executable), PYTHONPATH=ROOT)
     try:
@@ -196,8 +254,14 @@ def test_bad_input_gives_one_line_and_leaves_nothing(tmp_path, case):
     assert result.returncode == status, result.stderr[-3000:]
     assert len(lines) == 1 and message in lines[0], result.stderr[-3000:]
     assert lines[0].startswith(f"{script}: error: ")
-    assert sorted(os.listdir(tmp_path)) == before  # no run directory, no partial file
-    assert set(os.listdir(tmp_path / "fresh")) <= {".tf1_rnn.lock"}  # no partial download
+    left = {path for path in tree(tmp_path) - before if os.path.basename(path) != ".tf1_rnn.lock"}
+    assert left == set()  # no run directory, partial file or download, no run's lock: a data directory's at most
+
+
+def tree(root):
+    """Every path under ``root``, relative to it."""
+    return {os.path.relpath(os.path.join(top, name), root) for top, dirs, files in os.walk(root)
+            for name in dirs + files}
 
 
 def curve(run_dir, split="test"):

@@ -172,9 +172,10 @@ def read_data_sets(train_dir=None, fake_data=False, one_hot=False, dtype=np.floa
         if len(images[role]) != len(labels[role]):
             raise DataError(f"{paths[role + '_images']} holds {len(images[role])} images but "
                             f"{paths[role + '_labels']} holds {len(labels[role])} labels")
-    if not 0 <= validation_size <= len(images["train"]):
-        raise ValueError(f"validation_size should be between 0 and {len(images['train'])}, "
-                         f"got {validation_size}")
+    if not 0 <= validation_size <= len(images["train"]):  # a DataError: too few images is the data's doing
+        raise DataError(f"{paths['train_images']} holds {len(images['train'])} training images, too few: "
+                        f"validation_size should be between 0 and {len(images['train'])}, got {validation_size} "
+                        "(read_data_sets sets that many aside for validation, as TF1's did)")
     images = {k: _prepare_images(v, dtype, reshape) for k, v in images.items()}
     if one_hot:
         labels = {k: _one_hot(v) for k, v in labels.items()}

@@ -14,6 +14,7 @@ line, because then the flags do not describe the program that wrote it.
 import os
 import zipfile
 
+from tf1_rnn import compat
 from tf1_rnn.compat import tf
 from tf1_rnn.training.runs import RunError, step_of
 
@@ -50,7 +51,26 @@ def restore_run(saver, sess, run_dir, warn, with_state=True):
     """Restore ``run_dir``'s newest checkpoint that restores; ``(step, state or None)``.
 
     ``with_state``: a resume needs the data order too (``state-<step>.npz``); an evaluation not.
+    TensorFlow's C++ lines about a damaged checkpoint (OP_REQUIRES failed, a rendezvous aborting)
+    are held back: a TensorFlow that logs them at a level TF_CPP_MIN_LOG_LEVEL lets through would
+    print them around our own warning or one error line, which say it all.
     """
+    held = []
+    with compat.cpp_log_hidden():  # replays what it held only for an exception other than ours
+        try:
+            step, state = _restore_newest_run(saver, sess, run_dir, held.append, with_state)
+        except RunError as err:
+            failure = err
+        else:
+            failure = None
+    if failure:
+        raise failure
+    for line in held:
+        warn(line)
+    return step, state
+
+
+def _restore_newest_run(saver, sess, run_dir, warn, with_state):
     steps = run_dir.checkpoint_steps()
 
     def restore(prefix):

@@ -121,8 +121,22 @@ class TrainingSession:
         self.run_dir.prune_states({runs.step_of(p) for p in self.saver.last_checkpoints})
 
     def close(self):
-        self.curves.close()
-        self.sess.close()
+        try:
+            self.curves.close()
+        finally:
+            self.sess.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        """Close; a failed close of the curves is not raised over an error already on its way (a full
+        disk that stopped a flush fails the close too: the first line says it)."""
+        try:
+            self.close()
+        except RunError:
+            if kind is None:
+                raise
 
 
 def train(build_model, cfg, run_dir, data, script, json_path=None, settings=None, log=print, warn=None,
@@ -147,8 +161,7 @@ def train(build_model, cfg, run_dir, data, script, json_path=None, settings=None
     if not resume:
         run_dir.save_config(script, cfg, {"tensorflow": tf.__version__, **(settings or {})}, facts)
         summaries.write_hparams(run_dir, script, cfg, facts)
-    run = TrainingSession(build_model, cfg, run_dir, resume, warn)
-    try:
+    with TrainingSession(build_model, cfg, run_dir, resume, warn) as run:
         start = run.start
         if resume:
             data.train.restore(run.state)
@@ -160,8 +173,6 @@ def train(build_model, cfg, run_dir, data, script, json_path=None, settings=None
         final = _loop(run, data, eval_set, tutorial_set, start, command or script, log)
         wall = time.time() - began
         metrics = final_report(run.sess, run.infer, cfg, data, tutorial_set, log, tutorial=final)
-    finally:
-        run.close()
     steps_run = cfg.num_steps - start
     metrics.update(steps=cfg.num_steps, steps_this_process=steps_run, wall_seconds=wall,
                    samples_per_second=steps_run * cfg.batch_size / wall if wall > 0 else None,
@@ -191,6 +202,14 @@ def _test_point(run, step, eval_set, tutorial_set):
     return final, shown
 
 
+def _with_way_back(err, run_dir, command):
+    """``err``, and how to resume where the run has a checkpoint to resume from."""
+    step = run_dir.latest_step()
+    if step is None:
+        return err
+    return RunError(f"{err}; once that is fixed, resume from step {step} with: {command} --resume {run_dir.path}")
+
+
 def _loop(run, data, eval_set, tutorial_set, start, command, log):
     """Train from ``start`` to the last step; the final evaluation, if this process got there."""
     cfg, model, infer, sess = run.cfg, run.model, run.infer, run.sess
@@ -214,7 +233,10 @@ def _loop(run, data, eval_set, tutorial_set, start, command, log):
                 if model.summaries is not None:
                     run.curves.add("train", sess.run(model.summaries, feed), step)
             if step % cfg.checkpoint_every == 0 or step == cfg.num_steps or stop.requested:
-                run.checkpoint(step, data.train.state())
+                try:
+                    run.checkpoint(step, data.train.state())
+                except RunError as err:  # a full disk, most likely: the checkpoints before stay usable
+                    raise _with_way_back(err, run.run_dir, command) from None
                 last_checkpoint = step
             if stop.requested:
                 raise Interrupted(f"Stopped at step {step}; checkpoint saved. Resume with: "

@@ -7,10 +7,12 @@ Layout of ``logs/<script>/<timestamp>/``::
     events.out.tfevents.*     the config for TensorBoard's HParams dashboard (summaries.py)
     checkpoints/              tf.train.Saver files + state-<step>.npz (data order, RNG state)
     metrics.json              final metrics, once the run completes
+    .owner.lock               while a process runs it: the lock that keeps others out (ownership.py)
 
 Every file here is written atomically (temporary file in the same directory, then rename),
 so an interrupted or failed write leaves the previous good file, never a partial one.
 """
+import contextlib
 import dataclasses
 import errno
 import io
@@ -19,8 +21,11 @@ import os
 import re
 import tempfile
 import time
+from typing import Optional
 
 import numpy as np
+
+from tf1_rnn.training import ownership
 
 CONFIG = "config.json"
 CHECKPOINTS = "checkpoints"
@@ -119,6 +124,8 @@ def load_config(run_dir, script, config_cls, flag="--resume"):
     """``(config, settings)`` stored in ``run_dir`` by ``script``, checked to be resumable.
 
     ``settings`` are the run settings saved beside the config (data directory, verification).
+    ``config_cls.from_stored`` checks every field: a hand-edited or foreign file stops here,
+    with one line naming the field, not later inside TensorFlow.
     """
     if not os.path.isdir(run_dir):
         raise RunError(f"{flag} {run_dir}: no such run directory")
@@ -129,28 +136,61 @@ def load_config(run_dir, script, config_cls, flag="--resume"):
         raise RunError(f"{flag} {run_dir}: not a tf1_rnn run directory (no {CONFIG})") from None
     except (OSError, ValueError) as err:
         raise RunError(f"{flag} {run_dir}: unreadable {CONFIG} ({err})") from None
+
+    def unfit(problem):
+        return RunError(f"{flag} {run_dir}: its {CONFIG} is not one tf1_rnn writes: {problem}")
+    if not isinstance(stored, dict):
+        raise unfit("not a JSON object")
     if stored.get("script") != script:
         raise RunError(f"{flag} {run_dir}: that run was written by {stored.get('script')}, not {script}")
     if RunDir(run_dir).latest_step() is None:
         raise RunError(f"{flag} {run_dir}: holds no checkpoint yet (stopped before the first); "
                        "start a new run instead")
+    settings = stored.get("settings", {})  # absent in the oldest runs
+    if not isinstance(settings, dict):
+        raise unfit("settings must be an object")
+    for key, kind in (("data_dir", str), ("verify", bool)):
+        if key in settings and not isinstance(settings[key], kind):
+            raise unfit(f"settings.{key} must be a {kind.__name__}")
+    if "config" not in stored:
+        raise unfit("no config")
     try:
-        return config_cls(**stored["config"]), stored.get("settings", {})
-    except (TypeError, ValueError) as err:
-        raise RunError(f"{flag} {run_dir}: its {CONFIG} does not fit this version ({err})") from None
+        return config_cls.from_stored(stored["config"]), settings
+    except ValueError as err:
+        raise unfit(err) from None
+
+
+def _refuse_used(path):
+    if os.path.isdir(path) and set(os.listdir(path)) - {ownership.LOCK}:
+        raise RunError(f"--logdir {path} already holds files; a new run never writes into "
+                       "an existing run (use --resume to continue it, or another --logdir)")
+
+
+def check_new_run(base, explicit=False):
+    """Raise RunError now, before the data and TensorFlow load, if :meth:`RunDir.create` will refuse
+    ``base``; it checks again (under the lock): this look only saves the wait."""
+    existing = os.path.abspath(base)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise RunError(f"cannot create run directory {base}: {existing} is a file (choose another --logdir)")
+    if explicit:
+        holder = ownership.holder(base)
+        if holder:
+            raise RunError(ownership.in_use(base, holder, ownership.FOR_NEW))
+        _refuse_used(base)
 
 
 @dataclasses.dataclass(frozen=True)
 class RunDir:
     path: str
+    owner: Optional[ownership.Owner] = dataclasses.field(default=None, compare=False, repr=False)
 
     @classmethod
     def create(cls, base, explicit=False):
-        """A new, empty run directory: ``base`` itself if ``explicit``, else ``base/<timestamp>``."""
+        """A new, empty run directory, owned by this process until :meth:`release`: ``base`` itself if
+        ``explicit`` (an empty or missing directory), else ``base/<timestamp>``."""
         if explicit:
-            if os.path.isdir(base) and os.listdir(base):
-                raise RunError(f"--logdir {base} already holds files; a new run never writes into "
-                               "an existing run (use --resume to continue it, or another --logdir)")
             candidates = [base]
         else:
             stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -164,16 +204,57 @@ class RunDir:
         for path in candidates:
             try:
                 os.mkdir(path)  # exclusive: two runs started in the same second get distinct dirs
-                return cls(path)
             except FileExistsError:
                 if explicit and os.path.isdir(path):
-                    return cls(path)  # an existing empty directory, checked above
+                    return cls._claim_empty(path)
                 if explicit:
                     raise RunError(f"cannot create --logdir {path}: a file is in the way") from None
+                continue
             except OSError as err:
                 raise RunError(f"cannot create run directory {path}: {err.strerror} "
                                "(choose another --logdir)") from None
+            return cls._claim_empty(path, made=True)
         raise RunError(f"no free run directory name under {base}")
+
+    @classmethod
+    def _claim_empty(cls, path, made=False):
+        """``path`` owned, and holding nothing yet: checked under the lock, so that of two processes
+        starting on one --logdir exactly one goes on."""
+        try:
+            run = cls.claim(path, ownership.FOR_NEW)
+        except RunError:
+            if made:
+                with contextlib.suppress(OSError):
+                    os.rmdir(path)  # only while empty: a process that took it over keeps its lock file there
+            raise
+        try:
+            _refuse_used(path)
+        except RunError:
+            run.release()
+            raise
+        return run
+
+    @classmethod
+    def claim(cls, path, hint):
+        """The run directory ``path``, owned by this process; RunError naming the holder (and ending
+        with ``hint``, what to do) if another process has it."""
+        try:
+            return cls(path, ownership.Owner.take(path))
+        except ownership.InUse as holder:
+            raise RunError(ownership.in_use(path, holder, hint)) from None
+        except OSError as err:
+            raise RunError(f"cannot lock run directory {path}: {err.strerror}") from None
+
+    def release(self):
+        """Let other processes have this run (done by the exit too, however the process ends)."""
+        if self.owner is not None:
+            self.owner.release()
+
+    def discard(self):
+        """Release a new run refused before it wrote anything, and remove its still empty directory."""
+        self.release()
+        with contextlib.suppress(OSError):
+            os.rmdir(self.path)
 
     def join(self, *parts):
         return os.path.join(self.path, *parts)

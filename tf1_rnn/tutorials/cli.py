@@ -1,21 +1,20 @@
 """The command line every tutorial script shares, generated from its config dataclass.
 
 Mistakes get one line on stderr and exit status 2 (as argparse does), never a traceback;
-data and output problems exit 1; an interrupted run exits 130 (SIGINT) or 143 (SIGTERM).
+data and output problems exit 1, and so does a run directory another process holds (the same
+command works once it is free); an interrupted run exits 130 (SIGINT) or 143 (SIGTERM).
 """
 import argparse
-import contextlib
 import dataclasses
 import functools
 import math
 import os
 import sys
-import typing
 
 from tf1_rnn.data import datasets
 from tf1_rnn.data.idx import DataError
 from tf1_rnn.lstm.impl import LSTMUnavailable
-from tf1_rnn.training import runs
+from tf1_rnn.training import ownership, runs
 from tf1_rnn.training.interrupts import Interrupted
 from tf1_rnn.tutorials import configs
 
@@ -43,7 +42,7 @@ def _parse_number(kind):
 
 
 def _add_field(group, field):
-    kind = typing.get_args(field.type)[0] if typing.get_origin(field.type) is typing.Union else field.type
+    kind = configs.field_kind(field)
     default = field.default
     shown = "drawn at random" if default is None else default
     help_text = f"{field.metadata['help']} (default: {shown})"
@@ -134,10 +133,21 @@ def _resolve(parser, config_cls, args, prog):
     return cfg, {"data_dir": data_dir, "verify": settings.get("verify", True) and not args.no_verify}, tf1
 
 
-def _run(prog, cfg, settings, args, builder_name, tf1, command):
+def _check_batch_size(cfg, train, data_dir):
+    if cfg.batch_size > train.num_examples:
+        raise DataError(f"--batch-size {cfg.batch_size} is more than the {train.num_examples} training images "
+                        f"in {data_dir}")
+
+
+def _run(prog, cfg, settings, args, builder_name, tf1, command, resumed):
+    """Evaluate, or train in ``resumed`` (a RunDir this process owns) or in a new run directory."""
+    if not (args.evaluate or resumed):  # a run or a file in the way: found in a second, not after the data
+        runs.check_new_run(args.logdir or os.path.join("logs", prog), explicit=bool(args.logdir))
     # Data before TensorFlow and before the run directory: a bad file costs a second, leaves nothing.
     data = datasets.read_data_sets(settings["data_dir"], one_hot=True, seed=cfg.seed, dataset=cfg.dataset,
                                    verify=settings["verify"], source_url=args.source_url, log=print)
+    if not args.evaluate:
+        _check_batch_size(cfg, data.train, settings["data_dir"])
     from tf1_rnn import compat
     compat.enable_tf1(args.verbose)  # TensorFlow loads here
     from tf1_rnn.training import loop
@@ -157,18 +167,27 @@ def _run(prog, cfg, settings, args, builder_name, tf1, command):
         if args.json:
             runs.write_json(args.json, dict(metrics, lstm_impl_ran=lstm.name))
         return
-    run_dir = runs.RunDir(args.resume) if args.resume else runs.RunDir.create(
-        args.logdir or os.path.join("logs", prog), explicit=bool(args.logdir))
-    try:  # after the cheap checks: building the compiled op takes seconds
-        lstm = models.lstm_impl(cfg)
-    except LSTMUnavailable:
-        if not args.resume:
-            with contextlib.suppress(OSError):
-                os.rmdir(run_dir.path)  # the new run directory, still empty: a refused run leaves nothing
-        raise
-    build_model = functools.partial(getattr(models, builder_name), lstm=lstm)
-    loop.train(build_model, cfg, run_dir, data, script=prog, json_path=args.json, settings=settings, warn=warn,
-               facts={"lstm_impl_ran": lstm.name}, command=command)
+    run_dir = resumed or runs.RunDir.create(args.logdir or os.path.join("logs", prog), explicit=bool(args.logdir))
+    try:
+        try:  # after the cheap checks: building the compiled op takes seconds
+            lstm = models.lstm_impl(cfg)
+        except LSTMUnavailable:
+            if not resumed:
+                run_dir.discard()  # the new run directory, still empty: a refused run leaves nothing
+            raise
+        build_model = functools.partial(getattr(models, builder_name), lstm=lstm)
+        loop.train(build_model, cfg, run_dir, data, script=prog, json_path=args.json, settings=settings,
+                   warn=warn, facts={"lstm_impl_ran": lstm.name}, command=command)
+    finally:
+        run_dir.release()
+
+
+def _claim_resumed(args):
+    """The run ``--resume`` names, owned by this process before its config is read, so that a run in
+    use is reported as such and not by its half-written state; None for anything else."""
+    if args.resume and not args.logdir and os.path.exists(os.path.join(args.resume, runs.CONFIG)):
+        return runs.RunDir.claim(args.resume, ownership.FOR_RESUME)
+    return None
 
 
 def _command(script, prog):
@@ -185,9 +204,11 @@ def main(script, config_cls, builder_name, doc, argv=None):
     prog = os.path.splitext(os.path.basename(script))[0]
     parser = build_parser(config_cls, prog, doc)
     args = parser.parse_args(argv)
-    cfg, settings, tf1 = _resolve(parser, config_cls, args, prog)
+    resumed = None
     try:
-        _run(prog, cfg, settings, args, builder_name, tf1, _command(script, prog))
+        resumed = _claim_resumed(args)
+        cfg, settings, tf1 = _resolve(parser, config_cls, args, prog)
+        _run(prog, cfg, settings, args, builder_name, tf1, _command(script, prog), resumed)
     except (DataError, runs.RunError, LSTMUnavailable) as err:
         print(f"{prog}: error: {err}", file=sys.stderr)
         return 1
@@ -198,4 +219,7 @@ def main(script, config_cls, builder_name, doc, argv=None):
     except KeyboardInterrupt:  # outside training (loading, final evaluation): nothing to save
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if resumed:
+            resumed.release()
     return 0

@@ -10,8 +10,10 @@ test set the author reported on (``full``, ``head:N`` = the first N images, ``dr
 loss, accuracy, test_loss, test_accuracy).
 """
 import dataclasses
+import json
 import math
 import re
+import typing
 from typing import ClassVar, Optional
 
 import numpy as np
@@ -45,6 +47,16 @@ def one_of(*choices):
     return check
 
 
+# TensorFlow keeps a graph-level seed modulo 2**31 - 1 (random_seed._truncate_seed): a larger seed
+# would give another run's weights with another data order, and past 2**63 / 1009 the dropout
+# seeds (lstm.cells.dropout_seed) overflow int64. Seeds drawn at random come from this range too.
+SEEDS = 2 ** 31 - 1
+
+
+def seed_range(value):
+    return None if 0 <= value < SEEDS else f"must be in 0..{SEEDS - 1}"
+
+
 def subset(value):
     return None if SUBSET.match(value) else "must be full, head:N or draw:N"
 
@@ -59,7 +71,7 @@ def with_seed(cfg):
     """``cfg`` with a concrete seed: a run records the seed it used, so it can be resumed."""
     if cfg.seed is not None:
         return cfg
-    return dataclasses.replace(cfg, seed=int(np.random.SeedSequence().entropy % 2 ** 31))
+    return dataclasses.replace(cfg, seed=int(np.random.SeedSequence().entropy % SEEDS))
 
 
 def eval_every_field(default, help="steps between test-accuracy evaluations written to TensorBoard"):
@@ -75,6 +87,26 @@ def flag(name):
     return "--" + name.replace("_", "-")
 
 
+def field_kind(field):
+    """The type a field holds: ``int`` for ``Optional[int]``."""
+    return typing.get_args(field.type)[0] if typing.get_origin(field.type) is typing.Union else field.type
+
+
+def _shown(value):
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _holds(kind, value):
+    """Whether a JSON ``value`` is a ``kind`` (a float may be written as an integer; a bool is no number)."""
+    if isinstance(value, bool):
+        return kind is bool
+    return isinstance(value, (int, float) if kind is float else kind)
+
+
+KIND_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+
+
 @dataclasses.dataclass(frozen=True)
 class RunConfig:
     """Settings every tutorial shares. Subclasses add the tutorial's hyperparameters."""
@@ -83,7 +115,7 @@ class RunConfig:
 
     dataset: str = hp("mnist", "dataset", one_of(*DATASETS), tutorial=False)
     seed: Optional[int] = hp(None, "seed for weights, data order and dropout (default: drawn "
-                             "at random and recorded in the run directory)", tutorial=False)
+                             "at random and recorded in the run directory)", seed_range, tutorial=False)
     eval_every: int = eval_every_field(50)
     eval_subset: str = eval_subset_field("head:1000")
     checkpoint_every: int = hp(500, "steps between checkpoints (a killed run loses at most this "
@@ -105,6 +137,24 @@ class RunConfig:
 
     def check(self):
         """Cross-field checks; subclasses extend."""
+
+    @classmethod
+    def from_stored(cls, values):
+        """The config a run stored (config.json's ``config``): every field there, each of its type;
+        ConfigError names the first field that is not."""
+        if not isinstance(values, dict):
+            raise ConfigError(f"config must be an object, got {_shown(values)}")
+        fields = {field.name: field for field in dataclasses.fields(cls)}
+        unknown = sorted(values.keys() - fields.keys())
+        if unknown:
+            raise ConfigError(f"config.{unknown[0]} is no setting of this version")
+        for name, field in fields.items():
+            kind = field_kind(field)
+            if name not in values:
+                raise ConfigError(f"config.{name} is missing")
+            if not _holds(kind, values[name]):  # null included: a stored run has every value, its seed too
+                raise ConfigError(f"config.{name} must be {KIND_NAMES[kind]}, got {_shown(values[name])}")
+        return cls(**{name: float(v) if field_kind(fields[name]) is float else v for name, v in values.items()})
 
     @property
     def num_steps(self) -> int:
