@@ -7,6 +7,7 @@ from tf1_rnn.compat import TF0DefaultInitializer, TF1DefaultInitializer, interna
 from tf1_rnn.data import datasets, provision
 from tf1_rnn.legacy import (block_cells, contrib, contrib_layers, contrib_learn, downloads, input_data, numpy_era,
                             old_libraries, tf0, tf0_models, tf_flags)
+from tf1_rnn.legacy import accelerate
 from tf1_rnn.legacy.namespace import GuardedImports, Namespace
 from tf1_rnn.legacy.patches import Patches
 
@@ -35,22 +36,24 @@ def _graph_functions(seed, initializer):
 
 
 @contextlib.contextmanager
-def installed(seed=None, verify=True, era=None):
+def installed(seed=None, verify=True, era=None, rnn_impl="tf"):
     """While inside, ``import tensorflow`` (and its TF1-era sub-modules) gives the TF 1.x namespace.
 
     Yields the namespace. Every change to the process is undone on exit: ``sys.modules``, the
     import finders, attributes of TensorFlow's modules, the default graph's seed and initializer,
     the environment. ``era`` (``era.Era``, default TF 1.x): a 0.x program's ``tf.nn.rnn_cell``
     cells default to its release's ``state_is_tuple``, and its graphs to 0.x's initializer.
+    ``rnn_impl``: ``auto`` runs the program's LSTMs on the compiled kernel (legacy/accelerate.py),
+    ``tf`` on TensorFlow's ops.
     """
     patches = Patches()
     try:
-        yield install(patches, seed, verify, era)
+        yield install(patches, seed, verify, era, rnn_impl)
     finally:
         patches.undo()
 
 
-def install(patches, seed=None, verify=True, era=None):
+def install(patches, seed=None, verify=True, era=None, rnn_impl="tf"):
     """What :func:`installed` does, recorded in ``patches`` (for a caller that keeps it open: a live kernel)."""
     tf0_era = era is not None and era.version == "0.x"
     initializer = TF0DefaultInitializer if tf0_era and era.initializer != "glorot_uniform" else TF1DefaultInitializer
@@ -59,6 +62,8 @@ def install(patches, seed=None, verify=True, era=None):
     _tf1_shapes(patches)
     contrib_layers.restore_moved_names(patches)
     block_cells.register_gradients(patches)
+    if rnn_impl == "auto":  # before contrib.modules() binds tf.nn's RNN functions into tf.contrib.rnn
+        accelerate.install(patches)
     two_value_decode = era is not None and era.two_value_dynamic_decode
     parts = {**contrib.modules(two_value_decode), **input_data.modules(seed, verify),
              **contrib_learn.modules(seed, verify), **tf0_models.modules()}

@@ -1,6 +1,7 @@
 """Run an unmodified TensorFlow 1.x or 0.x script, or a Jupyter notebook, on today's TensorFlow.
 
-    python -m tf1_rnn.run_legacy [--seed N] [--no-verify] [--tf-version X.Y] [--verbose] SCRIPT [ARGS...]
+    python -m tf1_rnn.run_legacy [--seed N] [--no-verify] [--tf-version X.Y] [--rnn-impl auto|tf] [--verbose]
+                                 SCRIPT [ARGS...]
     python -m tf1_rnn.run_legacy [--seed N] [--output OUT.ipynb] NOTEBOOK.ipynb [ARGS...]
     tf1-rnn-legacy SCRIPT [ARGS...]          (the same, installed as a console command)
 
@@ -43,6 +44,9 @@ def parse(argv):
     parser.add_argument("--verbose", action="store_true", help="show TensorFlow's log and deprecation lines")
     parser.add_argument("--tf-version", metavar="X.Y", help="run as TensorFlow X.Y (0.x or 1.x) whatever the "
                         "program's own files suggest (default: read from them; a line says which era and why)")
+    parser.add_argument("--rnn-impl", choices=("auto", "tf"), default="auto", help="auto: the program's LSTMs "
+                        "(BasicLSTMCell, LSTMCell, LSTMBlockCell; stacked, with dropout) run on the compiled kernel "
+                        "where it loads, same function and variables; tf: on TensorFlow's own ops (default: auto)")
     parser.add_argument("--output", metavar="PATH", help="notebooks: write the executed notebook to PATH "
                         "(default: NAME.out.ipynb beside NOTEBOOK.ipynb)")
     parser.add_argument("script", metavar="SCRIPT", help="the TF 1.x script (or NOTEBOOK.ipynb) to run")
@@ -142,7 +146,7 @@ def main(argv=None):
         np.random.seed(args.seed)
         random.seed(args.seed)
     try:
-        with install.installed(seed=args.seed, verify=not args.no_verify, era=era), \
+        with install.installed(seed=args.seed, verify=not args.no_verify, era=era, rnn_impl=args.rnn_impl), \
                 as_program(args.script, args.args), \
                 py2_imports.converting_imports([os.path.dirname(script)], python2=era.python2):
             _run_as_main(code, script)

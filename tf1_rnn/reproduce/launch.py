@@ -29,8 +29,9 @@ class Stopped(Exception):
 
 def command(task, layout):
     """``(argv, cwd, log mode)`` that runs ``task``; a port run with a checkpoint resumes."""
-    if task.tf1:
-        argv = [sys.executable, "-m", "tf1_rnn.run_legacy", "--seed", str(task.seed), program_path(task.row)]
+    if task.tf1:  # the tutorial's own program on TensorFlow's own ops, as its author ran it
+        argv = [sys.executable, "-m", "tf1_rnn.run_legacy", "--rnn-impl", "tf", "--seed", str(task.seed),
+                program_path(task.row)]
         return argv, layout.workdir(task), "w"
     script = ["-m", "tf1_rnn.tutorials", task.row.script]
     json_path = os.path.abspath(layout.path(task, ".json"))
