@@ -1,4 +1,4 @@
-"""The runner's LSTMs on the compiled kernel (tf1_rnn/legacy/accelerate.py).
+"""The runner's LSTMs and GRUs on the compiled kernels (tf1_rnn/legacy/accelerate.py).
 
 Every form TensorFlow's RNN functions take is built twice under the runner's namespace,
 ``--rnn-impl auto`` and ``--rnn-impl tf``: the same variables (names and shapes), and on the same
@@ -16,6 +16,7 @@ from tf1_rnn.compat import tensorflow, tf
 from tf1_rnn.legacy import install, runner
 
 KERNEL_OP = "Tf1RnnLstmSequence"
+KERNEL_OPS = {KERNEL_OP, "Tf1RnnGruSequence"}
 T, B, I, H = 5, 3, 4, 6
 RTOL = 1e-5
 LENGTHS = np.array([5, 2, 0], np.int32)  # full, short, empty
@@ -133,11 +134,35 @@ def tf0_rnn(tf1, x, feed):
     return (outputs, new_outputs), (state, new_state)
 
 
-FORMS = {f.__name__: (f, layers) for f, layers in [
-    (static_rnn, 1), (contrib_static_rnn_lengths, 1), (dynamic_rnn_batch_major, 1),
-    (dynamic_rnn_time_major_lstm_cell, 1), (static_bidirectional, 2), (bidirectional_dynamic, 2),
-    (multi_rnn_cell_with_dropout, 2), (concatenated_states, 3), (lstm_block_cell, 1), (scopes_and_reuse, 1),
-    (tf0_rnn, 2)]}
+def gru_dynamic_rnn(tf1, x, feed):
+    return tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.GRUCell(H), x, sequence_length=lengths(tf1, feed),
+                              initial_state=state_placeholder(tf1, H, feed, 60))
+
+
+def gru_block_cells(tf1, x, feed):
+    steps = tf1.unstack(x, T, 1)
+    block, block_state = tf1.nn.static_rnn(tf1.contrib.rnn.GRUBlockCell(H), steps, dtype=tf1.float32, scope="v1")
+    v2, v2_state = tf1.nn.static_rnn(tf1.contrib.rnn.GRUBlockCellV2(H), steps, dtype=tf1.float32, scope="v2")
+    return (block, v2), (block_state, v2_state)
+
+
+def lstm_under_gru(tf1, x, feed):
+    layers = [tf1.nn.rnn_cell.BasicLSTMCell(H), tf1.nn.rnn_cell.GRUCell(H)]
+    return tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.MultiRNNCell(layers), x, dtype=tf1.float32)
+
+
+def legacy_rnn_decoder(tf1, x, feed):
+    """legacy_seq2seq's decoder without a loop function (char-rnn's): static_rnn in scope rnn_decoder."""
+    cell = tf1.contrib.rnn.MultiRNNCell([tf1.contrib.rnn.BasicLSTMCell(H) for _ in range(2)])
+    return tf1.contrib.legacy_seq2seq.rnn_decoder(tf1.unstack(x, T, 1), cell.zero_state(B, tf1.float32), cell)
+
+
+FORMS = {f.__name__: (f, variables) for f, variables in [  # each form, and how many variables it makes
+    (static_rnn, 2), (contrib_static_rnn_lengths, 2), (dynamic_rnn_batch_major, 2),
+    (dynamic_rnn_time_major_lstm_cell, 2), (static_bidirectional, 4), (bidirectional_dynamic, 4),
+    (multi_rnn_cell_with_dropout, 4), (concatenated_states, 6), (lstm_block_cell, 2), (scopes_and_reuse, 2),
+    (tf0_rnn, 4), (gru_dynamic_rnn, 4), (gru_block_cells, 8), (lstm_under_gru, 6),
+    (legacy_rnn_decoder, 4)]}
 
 
 def weights_for(name, shape):
@@ -179,16 +204,16 @@ def run(form, rnn_impl):
 @needs_kernel
 @pytest.mark.parametrize("name", list(FORMS))
 def test_each_form_computes_tensorflows_function_with_its_variables(name):
-    form, layers = FORMS[name]
+    form, variables = FORMS[name]
     expected_names, expected_ops, expected, expected_missing = run(form, "tf")
     names, ops, actual, missing = run(form, "auto")
     assert names == expected_names and missing == expected_missing == 0
-    assert KERNEL_OP not in expected_ops and KERNEL_OP in ops
+    assert not KERNEL_OPS & expected_ops and KERNEL_OPS & ops
     assert len(actual) == len(expected)
     for a, e in zip(actual, expected):
         assert a.shape == e.shape
         assert_close(a, e)
-    assert len(names) == 2 * layers
+    assert len(names) == variables
 
 
 def op_types_of(form, rnn_impl):
@@ -202,7 +227,8 @@ STAYS_ON_TF = {
                                                         dtype=tf1.float32),
     "relu": lambda tf1, x, feed: tf1.nn.static_rnn(tf1.nn.rnn_cell.BasicLSTMCell(H, activation=tf1.nn.relu),
                                                    tf1.unstack(x, T, 1), dtype=tf1.float32),
-    "gru": lambda tf1, x, feed: tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.GRUCell(H), x, dtype=tf1.float32),
+    "gru_relu": lambda tf1, x, feed: tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.GRUCell(H, activation=tf1.nn.relu), x,
+                                                        dtype=tf1.float32),
     "unknown_time": lambda tf1, x, feed: tf1.nn.dynamic_rnn(
         tf1.nn.rnn_cell.BasicLSTMCell(H), tf1.placeholder_with_default(x, [None, None, I]), dtype=tf1.float32),
     "float64": lambda tf1, x, feed: tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.BasicLSTMCell(H), tf1.cast(x, tf1.float64),
@@ -213,8 +239,8 @@ STAYS_ON_TF = {
     "state_dropout": lambda tf1, x, feed: tf1.nn.dynamic_rnn(
         tf1.nn.rnn_cell.DropoutWrapper(tf1.nn.rnn_cell.BasicLSTMCell(H), state_keep_prob=0.5), x,
         dtype=tf1.float32),
-    "one_layer_not_an_lstm": lambda tf1, x, feed: tf1.nn.dynamic_rnn(
-        tf1.nn.rnn_cell.MultiRNNCell([tf1.nn.rnn_cell.BasicLSTMCell(H), tf1.nn.rnn_cell.GRUCell(H)]), x,
+    "one_layer_a_basic_rnn": lambda tf1, x, feed: tf1.nn.dynamic_rnn(
+        tf1.nn.rnn_cell.MultiRNNCell([tf1.nn.rnn_cell.BasicLSTMCell(H), tf1.nn.rnn_cell.BasicRNNCell(H)]), x,
         dtype=tf1.float32),
 }
 
@@ -223,13 +249,13 @@ STAYS_ON_TF = {
 def test_forms_the_kernel_does_not_compute_stay_on_tensorflows_ops(name):
     """Left to TensorFlow, a call gets exactly the graph it gets with --rnn-impl tf."""
     ops = op_types_of(STAYS_ON_TF[name], "auto")
-    assert KERNEL_OP not in ops and ops == op_types_of(STAYS_ON_TF[name], "tf")
+    assert not KERNEL_OPS & set(ops) and ops == op_types_of(STAYS_ON_TF[name], "tf")
 
 
 @needs_kernel
 def test_a_bidirectional_call_takes_each_direction_on_its_own():
     def mixed(tf1, x, feed):
-        return tf1.nn.bidirectional_dynamic_rnn(tf1.nn.rnn_cell.GRUCell(H), tf1.nn.rnn_cell.BasicLSTMCell(H), x,
+        return tf1.nn.bidirectional_dynamic_rnn(tf1.nn.rnn_cell.BasicRNNCell(H), tf1.nn.rnn_cell.BasicLSTMCell(H), x,
                                                 dtype=tf1.float32)
     names, ops, actual, _ = run(mixed, "auto")
     expected_names, _, expected, _ = run(mixed, "tf")

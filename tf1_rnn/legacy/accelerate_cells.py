@@ -1,4 +1,4 @@
-"""Which cells the runner moves onto the compiled LSTM, and how each runs over a whole sequence.
+"""Which cells the runner moves onto the compiled kernels, and how each runs over a whole sequence.
 
 A cell is taken only where the sequence computes exactly the cell's own function with the
 cell's own variables:
@@ -8,6 +8,8 @@ cell's own variables:
                      BasicLSTMCell's (gates i, j, f, o of [x, h] @ kernel + bias, forget_bias added
                      to f), only its variables are named lstm_cell/ and its kernel's initializer is its own
     LSTMBlockCell    without peepholes or cell_clip: gates [i, ci, f, o], the same function
+    GRUCell          tanh activation: reset gate before the candidate's matmul, gate bias [r, u]
+    GRUBlockCell(V2) the same function on TensorFlow's fused step (w_ru, b_ru, w_c, b_c or GRUCell's names)
     MultiRNNCell     of such cells, layer after layer (tuple or concatenated states)
     DropoutWrapper   of such a cell, with input/output dropout only: the wrapper draws an
                      independent mask at every step, so dropping the whole [T, batch, depth]
@@ -15,8 +17,7 @@ cell's own variables:
                      the same at every step), a state_keep_prob or variational_recurrent.
 
 A subclass that redefines the step (``call`` or ``__call__``) is not taken. ``LEAVES`` is the
-table of single cells: a kind name (what the runner's line counts), a test and a runner; another
-kernel (a GRU's) is one more row. Everything here reads the cells' private attributes; where a
+table of single cells: a kind name (what the runner's line counts), a test and a runner. Everything here reads the cells' private attributes; where a
 later tf-keras renames one, the cell is not taken and runs on TensorFlow's ops.
 """
 import inspect
@@ -25,6 +26,7 @@ from typing import Callable, NamedTuple
 
 from tf1_rnn.compat import legacy_rnn_cells, tensorflow, tf as v1
 from tf1_rnn.legacy import block_cells, tf0_rnn
+from tf1_rnn.lstm.gru import gru_sequence
 from tf1_rnn.lstm.sequence import lstm_sequence
 
 nest = tensorflow.nest
@@ -93,10 +95,29 @@ def _run_lstm(cell, inputs, state, lengths, run):
     return outputs, legacy_rnn_cells().LSTMStateTuple(c, h) if tuple_state else v1.concat([c, h], 1)
 
 
+def _gru_cell(cell):
+    return _steps_as(cell, legacy_rnn_cells().GRUCell) and _float32_cell(cell) and _is_tanh(cell._activation)
+
+
+def _gru_block_cell(cell):
+    return _steps_as(cell, block_cells.GRUBlockCell) or _steps_as(cell, block_cells.GRUBlockCellV2)
+
+
+def _run_gru(cell, inputs, state, lengths, run):
+    """One GRU layer: the cell's four weights (built by then) through ``gru_sequence`` on the kernel."""
+    weights = (cell._gate_kernel, cell._gate_bias, cell._candidate_kernel, cell._candidate_bias)
+    outputs, h = gru_sequence(inputs, *weights, initial_state=state, sequence_length=lengths,
+                              shards=run.shards(cell.output_size), compiled=True)
+    run.record("GRU", cell._gate_kernel)
+    return outputs, h
+
+
 LEAVES = (
     Leaf("LSTM", _basic_lstm, _run_lstm),
     Leaf("LSTM", _lstm_cell, _run_lstm),
     Leaf("LSTM", _lstm_block_cell, _run_lstm),
+    Leaf("GRU", _gru_cell, _run_gru),
+    Leaf("GRU", _gru_block_cell, _run_gru),
 )
 
 

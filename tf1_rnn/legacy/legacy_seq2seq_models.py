@@ -73,7 +73,11 @@ def _python_bool(feed_previous, what):
 
 def rnn_decoder(decoder_inputs, initial_state, cell, loop_function=None, scope=None):
     """tf.contrib.legacy_seq2seq.rnn_decoder: ``(outputs, final state)``; scope ``rnn_decoder``."""
-    with v1.variable_scope(scope or "rnn_decoder"):
+    with v1.variable_scope(scope or "rnn_decoder") as decoder_scope:
+        if loop_function is None and decoder_inputs:
+            # static_rnn steps the cell exactly as this loop does, in this scope; under the runner it
+            # may run the whole sequence on the compiled kernel (legacy/accelerate.py)
+            return v1.nn.static_rnn(cell, list(decoder_inputs), initial_state=initial_state, scope=decoder_scope)
         state, outputs, previous = initial_state, [], None
         for i, step_input in enumerate(decoder_inputs):
             if loop_function is not None and previous is not None:

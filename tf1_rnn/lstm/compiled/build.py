@@ -1,29 +1,45 @@
-"""The compiled LSTM op (``lstm_sequence.cc``): built on first use, once per machine.
+"""The compiled LSTM and GRU ops (``lstm_sequence.cc``, ``gru_sequence.cc``): one library, built on
+first use, once per machine.
 
 TensorFlow ships its headers, so a C++ compiler is all a custom op needs. The library is
-compiled for this CPU (``-march=native``) into the user's cache directory, keyed by the
-source, TensorFlow's version, the compiler and the CPU, and loaded from there afterwards.
-Where it cannot be built (no compiler, say) ``load_or_reason()`` says why in one line, and
-``tf1_rnn.lstm.impl.choose`` runs the LSTM as TensorFlow ops instead; so it does on a machine
-with a GPU, where TensorFlow's own kernels are the fast ones. ``TF1_RNN_KERNEL=0`` turns it
-off; ``TF1_RNN_KERNEL_DIR`` moves the cache.
+compiled for this CPU (``-march=native``) into the user's cache directory (``TF1_RNN_KERNEL_DIR``
+moves it), in a folder named by what the library depends on: the source, the compile command,
+TensorFlow's build (the distribution that provides it, its version, build information and
+commit), the compiler's ``--version`` and the CPU. ``load_or_reason()`` loads it from there,
+building it first if needed; where it cannot, it says why in one line and
+``tf1_rnn.lstm.impl.choose`` runs the LSTM as TensorFlow ops instead. So it does on a machine
+with a GPU, where TensorFlow's own kernels are the fast ones. ``TF1_RNN_KERNEL=0`` turns it off.
+
+Folders are made 0700, and a library is loaded only where ``cache.check_private`` finds it
+private: it and every folder from the cache root down to it belong to this user (or root) and
+no one else may write them. Otherwise no library is loaded or built there, and the LSTM runs as
+TensorFlow ops after one line naming the folder (a private build instead would cost every run
+the compile, and hide the problem). Any other problem with the cache (read-only, no home
+directory, no file locking) falls back the same way; a read-only cache that already holds the
+build (an image that ran ``python -m tf1_rnn.lstm.compiled`` once) is loaded without writing.
+
+``CXX`` is a command line (``ccache g++`` works). The compiler writes a temporary file that is
+synced and renamed into place, so a library is whole or absent; SIGTERM or Ctrl-C during the
+compile removes it and the compiler before the signal takes its usual effect. The compile may
+take ``TF1_RNN_KERNEL_TIMEOUT`` seconds (default 300); another process waits for it up to twice
+that, then runs without it. A failed compile is remembered in its folder and not tried again
+until the key changes or ``python -m tf1_rnn.lstm.compiled`` asks; a library that does not load
+is built again once, and remembered as failed if it still does not load.
 """
 import functools
 import hashlib
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
+import shlex
 
 from tf1_rnn import compat
+from tf1_rnn.lstm.compiled import cache, cxx
+from tf1_rnn.lstm.compiled.cache import KernelUnavailable
 
-SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lstm_sequence.cc")
+SOURCES = [os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
+           for name in ("lstm_sequence.cc", "gru_sequence.cc")]
+SOURCE_NAMES = " + ".join(os.path.basename(source) for source in SOURCES)  # what messages name
+LIBRARY = "rnn_sequence.so"
 OPTIMIZE = ["-O3", "-march=native", "-DNDEBUG"]
-
-
-class KernelUnavailable(RuntimeError):
-    """The kernel cannot be built or loaded here; the message says why in one line."""
 
 
 @functools.lru_cache(maxsize=None)
@@ -31,66 +47,113 @@ def load_or_reason():
     """``(library, None)``, or ``(None, why)`` when the op cannot run here. Tried once per process."""
     if os.environ.get("TF1_RNN_KERNEL", "1") == "0":
         return None, "turned off by TF1_RNN_KERNEL=0"
-    tf = compat.tf
-    if tf.config.list_physical_devices("GPU"):
+    if compat.tf.config.list_physical_devices("GPU"):
         return None, "it is for CPUs, and on a GPU TensorFlow's own kernels are the fast ones"
     try:
-        return tf.load_op_library(build()), None
-    except (KernelUnavailable, tf.errors.NotFoundError) as err:
+        return build_and_load()[1], None
+    except KernelUnavailable as err:
         return None, str(err)
 
 
 def load():
-    """The loaded op library (``.tf1_rnn_lstm_sequence``, ``.tf1_rnn_lstm_sequence_grad``), or None."""
+    """The loaded op library (``.tf1_rnn_lstm_sequence``, ``.tf1_rnn_gru_sequence`` and their ``_grad``), or None."""
     return load_or_reason()[0]
 
 
-def build(cache_dir=None, compiler=None):
-    """Compile the kernel unless a build for this machine exists; returns the library's path."""
-    compiler = compiler or os.environ.get("CXX", "c++")
-    if shutil.which(compiler) is None:
-        raise KernelUnavailable(f"no C++ compiler: {compiler!r} not found (set CXX)")
-    sysconfig = compat.tf.sysconfig
-    command = [compiler, "-std=c++17", "-shared", "-fPIC", "-w", *OPTIMIZE, *sysconfig.get_compile_flags(),
-               SOURCE, *sysconfig.get_link_flags()]
-    key = _build_key(command, compiler)
-    directory = os.path.join(cache_dir or _cache_root(), key)
-    library = os.path.join(directory, "lstm_sequence.so")
-    if os.path.exists(library):
-        return library
-    import filelock
+def build_and_load(retry_failed=False):
+    """``(path, library)``: this machine's build, compiled if missing, and loaded.
 
-    os.makedirs(directory, exist_ok=True)
-    with filelock.FileLock(library + ".lock"):
-        if not os.path.exists(library):  # another process may have built it while we waited
-            _compile(command, library)
+    Every problem is a KernelUnavailable. ``retry_failed``: compile even where it failed before.
+    """
+    tf = compat.tf
+    try:
+        library = build(retry_failed=retry_failed)
+        try:
+            return library, tf.load_op_library(library)
+        except tf.errors.OpError:  # a library cut short, say: built again, once
+            library = build(retry_failed=retry_failed, broken=os.lstat(library))
+        try:
+            return library, tf.load_op_library(library)
+        except tf.errors.OpError as err:
+            why = f"the library built at {library} does not load: {_first_line(err.message)}"
+            _give_up(library, os.lstat(library), why)
+            raise KernelUnavailable(why) from None
+    except (OSError, NotImplementedError) as err:  # a read-only cache, no home directory, no flock
+        raise KernelUnavailable(_describe(err)) from None
+
+
+def build(cache_dir=None, compiler=None, retry_failed=False, broken=None):
+    """Compile the kernel unless a build for this machine exists; returns the library's path.
+
+    ``compiler``: its command line (default ``$CXX``, else ``c++``). ``retry_failed``: compile even
+    where this build failed before. ``broken``: the ``os.lstat`` of the library found here that
+    did not load; it is replaced, unless another process has replaced it already.
+    """
+    words = cxx.command_words(compiler)
+    sysconfig = compat.tf.sysconfig
+    command = [*words, "-std=c++17", "-shared", "-fPIC", "-w", *OPTIMIZE, *sysconfig.get_compile_flags(),
+               *SOURCES, *sysconfig.get_link_flags()]
+    root = cache_dir or _cache_root()
+    directory = os.path.join(root, _build_key(command, words))
+    library = os.path.join(directory, LIBRARY)
+    cache.check_private(root, library)
+    if broken is None and os.path.lexists(library):
+        return library  # no lock, no write: a read-only cache that holds the build is enough
+    _raise_if_failed_before(directory, retry_failed)
+    cache.make_private_dirs(directory)
+    cache.check_private(root, library)  # a folder another process made in the meantime
+    with cache.locked(library + ".lock", 2 * cxx.timeout_s()):
+        if broken is not None and cache.same_file(library, broken):
+            os.remove(library)
+        if os.path.lexists(library):  # another process built it while we waited
+            cache.check_private(root, library)
+            return library
+        _raise_if_failed_before(directory, retry_failed)
+        try:
+            cxx.compile_library(command, SOURCE_NAMES, library)
+        except cxx.BuildFailed as failure:
+            cache.remember_failure(directory, str(failure))
+            raise
+        cache.forget_failure(directory)
     return library
 
 
-def _compile(command, library):
-    print("tf1_rnn: compiling the LSTM kernel for this machine (once, about 10 s)", file=sys.stderr)
-    fd, partial = tempfile.mkstemp(suffix=".so.tmp", dir=os.path.dirname(library))
-    os.close(fd)
-    try:
-        done = subprocess.run([*command, "-o", partial], capture_output=True, text=True)
-        if done.returncode != 0:
-            first_error = next((line for line in done.stderr.splitlines() if "error" in line), done.stderr.strip())
-            raise KernelUnavailable(f"compiling {os.path.basename(SOURCE)} failed: {first_error[:300]}")
-        os.replace(partial, library)  # whole or absent: a killed build leaves no half library
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
+def _raise_if_failed_before(directory, retry_failed):
+    why = None if retry_failed else cache.remembered_failure(directory)
+    if why:
+        raise KernelUnavailable(f"{why} (an earlier try; python -m tf1_rnn.lstm.compiled tries again)")
 
 
-def _build_key(command, compiler):
-    """What the library depends on: source, command (TensorFlow's flags name its version), compiler, CPU."""
+def _give_up(library, info, why):
+    """Remember that the library built here does not load, and remove it, so no process loads it again."""
+    with cache.locked(library + ".lock", 2 * cxx.timeout_s()):
+        if cache.same_file(library, info):
+            os.remove(library)
+        cache.remember_failure(os.path.dirname(library), why)
+
+
+def _build_key(command, words):
+    """What the library depends on: source, command, TensorFlow's build, the compiler, the CPU."""
     digest = hashlib.sha256()
-    with open(SOURCE, "rb") as source:
-        digest.update(source.read())
-    version = subprocess.run([compiler, "--version"], capture_output=True, text=True).stdout
-    for part in (" ".join(command), compat.tf.__version__, version, _cpu_signature()):
+    for path in SOURCES:
+        with open(path, "rb") as source:
+            digest.update(source.read())
+    for part in (shlex.join(command), *_tensorflow_build(), cxx.version(words), _cpu_signature()):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()[:16]
+
+
+def _tensorflow_build():
+    """The TensorFlow the op links against: the distribution that installed it (tensorflow,
+    tensorflow-cpu, tf-nightly...) and its version, its build information, its version and commit."""
+    from importlib import metadata
+
+    tf = compat.tf
+    distributions = sorted(set(metadata.packages_distributions().get("tensorflow", [])))
+    build_info = getattr(tf.sysconfig, "get_build_info", dict)()
+    return ([f"{name}=={metadata.version(name)}" for name in distributions]
+            + [f"{key}={value}" for key, value in sorted(build_info.items())]
+            + [tf.__version__, getattr(tf, "__git_version__", "")])
 
 
 def _cpu_signature():
@@ -103,6 +166,16 @@ def _cpu_signature():
         import platform
 
         return platform.machine() + platform.processor()
+
+
+def _first_line(text):
+    return (text.strip().splitlines() or [""])[0][:300]
+
+
+def _describe(err):
+    if isinstance(err, OSError) and err.strerror and err.filename:
+        return f"{err.filename}: {err.strerror}"
+    return str(err) or type(err).__name__
 
 
 def _cache_root():

@@ -29,8 +29,8 @@ def sequence_fn(forget_bias, has_state):
 
         def grad(*d_results):  # for each step's h, then each step's c
             n_steps = len(hs)
-            d_h = _read_steps(d_results[:n_steps], hs[0])
-            d_c = _read_steps(d_results[n_steps:], cs[0])
+            d_h = read_steps(d_results[:n_steps], hs[0])
+            d_c = read_steps(d_results[n_steps:], cs[0])
             d_z, d_kernel_bias, d_c0, d_h0 = ops.tf1_rnn_lstm_sequence_grad(x, kernel_bias, c0, h0, h, c, gates,
                                                                            d_h, d_c)
             d_x = tf.matmul(tf.reshape(d_z, [-1, 4 * n_hidden]), kernel[:n_in], transpose_b=True)
@@ -40,7 +40,7 @@ def sequence_fn(forget_bias, has_state):
     return kernel_lstm
 
 
-def _read_steps(grads, like):
+def read_steps(grads, like):
     """The per-step output gradients as the kernel takes them: [T, batch, H], or [1, batch, H]
     when only the last step has one (a caller that reads the final output or state only)."""
     read = [not is_zero(g) for g in grads]

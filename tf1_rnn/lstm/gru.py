@@ -1,0 +1,91 @@
+"""TF1's legacy ``GRUCell`` (tanh) over a whole sequence: the compiled op where it loads, else TensorFlow ops.
+
+The function, as ``GRUCell.call`` computes it (tf_keras's legacy rnn_cell_impl)::
+
+    r, u = split(sigmoid([x, h] @ gates/kernel + gates/bias))    # reset, then update
+    c = tanh([x, r * h] @ candidate/kernel + candidate/bias)     # reset before the matmul
+    h' = u * h + (1 - u) * c                                     # the output is the state
+
+``sequence_length`` has ``static_rnn``'s semantics, as in ``lstm.sequence``: past its length an
+example's output is zero and its state is the one it had at its length.
+"""
+from tf1_rnn.compat import tf
+from tf1_rnn.lstm.compiled import build
+from tf1_rnn.lstm.compiled import gru_ops
+
+
+def gru_variables(input_size, n_hidden):
+    """GRUCell's four variables under ``gru_cell/`` in the caller's scope, with its initial values.
+
+    ``gates/kernel`` [input + H, 2H], ``gates/bias`` [2H] (ones: both gates start at sigmoid(1),
+    keeping most of the state), ``candidate/kernel`` [input + H, H], ``candidate/bias`` [H] (zeros); the kernels take
+    the scope's initializer, as the cell's do.
+    """
+    with tf.variable_scope("gru_cell"):
+        gates_kernel = tf.get_variable("gates/kernel", [input_size + n_hidden, 2 * n_hidden])
+        gates_bias = tf.get_variable("gates/bias", [2 * n_hidden], initializer=tf.constant_initializer(1.0))
+        cand_kernel = tf.get_variable("candidate/kernel", [input_size + n_hidden, n_hidden])
+        cand_bias = tf.get_variable("candidate/bias", [n_hidden], initializer=tf.zeros_initializer())
+    return gates_kernel, gates_bias, cand_kernel, cand_bias
+
+
+def gru_sequence(inputs, gates_kernel, gates_bias, cand_kernel, cand_bias, initial_state=None,
+                 sequence_length=None, shards=1, compiled=None):
+    """Run the GRU over time-major ``inputs`` [T, batch, input]; T and input must be known.
+
+    ``initial_state`` [batch, H], or None for zeros. ``sequence_length`` [batch]: see
+    ``_stop_at_lengths``. ``shards``: run the recurrence as this many independent ones over parts
+    of the batch (on the compiled op, each one op on one core). ``compiled``: None runs the
+    compiled op where it loads (float32 only) and TensorFlow ops elsewhere; True insists on the op
+    (``build.KernelUnavailable`` saying why if it cannot run); False runs TensorFlow ops.
+    Returns ``(outputs, h_T)``, outputs a list of T tensors [batch, H] as static_rnn's.
+    """
+    inputs = tf.convert_to_tensor(inputs)
+    if inputs.shape.ndims != 3 or inputs.shape[0] is None or inputs.shape[2] is None:
+        raise ValueError(f"GRU inputs must be [time, batch, depth] with time and depth known, got {inputs.shape}")
+    weights = [tf.convert_to_tensor(w) for w in (gates_kernel, gates_bias, cand_kernel, cand_bias)]
+    state = [tf.convert_to_tensor(initial_state)] if initial_state is not None else []
+    if compiled is None:
+        compiled = inputs.dtype == tf.float32 and gru_ops.load_or_reason()[0] is not None
+    elif compiled and gru_ops.load_or_reason()[0] is None:
+        raise build.KernelUnavailable(f"the compiled GRU is unavailable ({gru_ops.load_or_reason()[1]})")
+    function = gru_ops.sequence_fn(bool(state)) if compiled else _unrolled
+    if shards == 1:
+        h = list(function(inputs, *weights, *state))
+    else:  # rows of the batch never mix: run each part on its own; autodiff sums the weights' gradients
+        batch = tf.shape(inputs)[1]
+        part = batch // shards
+        sizes = tf.stack([part] * (shards - 1) + [batch - (shards - 1) * part])
+        parts_x = tf.split(inputs, sizes, axis=1, num=shards)
+        parts_state = [tf.split(s, sizes, axis=0, num=shards) for s in state]
+        parts = [function(parts_x[k], *weights, *[s[k] for s in parts_state]) for k in range(shards)]
+        h = [tf.concat(step, 0) for step in zip(*parts)]  # concat only if read
+    if sequence_length is None:
+        return h, h[-1]
+    h0 = state[0] if state else tf.zeros_like(h[0])
+    return _stop_at_lengths(h, h0, sequence_length)
+
+
+def _unrolled(x, gates_kernel, gates_bias, cand_kernel, cand_bias, h0=None):
+    """The GRU as TensorFlow ops, one GRUCell step per time step; TensorFlow differentiates it."""
+    n_hidden = cand_kernel.shape[1]
+    h = h0 if h0 is not None else tf.zeros(tf.stack([tf.shape(x)[1], n_hidden]), x.dtype)
+    outputs = []
+    for x_t in tf.unstack(x):
+        r, u = tf.split(tf.sigmoid(tf.matmul(tf.concat([x_t, h], 1), gates_kernel) + gates_bias), 2, axis=1)
+        c = tf.tanh(tf.matmul(tf.concat([x_t, r * h], 1), cand_kernel) + cand_bias)
+        h = u * h + (1 - u) * c
+        outputs.append(h)
+    return outputs
+
+
+def _stop_at_lengths(h, h0, sequence_length):
+    """static_rnn's ``sequence_length`` on a recurrence run over all T steps.
+
+    Steps before an example's length never see the steps after it, so the unmasked run agrees
+    there, and the steps after it get zero gradient; the masks apply only to what is read.
+    """
+    lengths = tf.minimum(tf.cast(sequence_length, tf.int32), len(h))
+    outputs = [tf.where_v2((t < lengths)[:, None], h_t, tf.zeros_like(h_t)) for t, h_t in enumerate(h)]
+    at_length = tf.stack([lengths, tf.range(tf.shape(lengths)[0])], 1)  # [batch, 2]: (step, example)
+    return outputs, tf.gather_nd(tf.stack([h0] + h), at_length)
