@@ -15,7 +15,7 @@ nox.options.default_venv_backend = "venv"
 
 # The pins under test: setup.py's lower bounds, and the newest release of each.
 RELEASES = {
-    "oldest": ["tensorflow==2.16.2", "tf-keras==2.16.0", "tensorboard==2.16.2"],
+    "oldest": ["tensorflow==2.18.1", "tf-keras==2.18.0", "tensorboard==2.18.0"],
     "newest": ["tensorflow==2.21.0", "tf-keras==2.21.0", "tensorboard==2.21.0"],
 }
 NIGHTLY = ["tf-nightly", "tf-keras-nightly", "tb-nightly"]
