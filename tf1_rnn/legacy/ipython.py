@@ -41,12 +41,14 @@ def unload():
         _INSTALLED.pop("patches").undo()
 
 
-def load(shell, seed=None, verify=True, verbose=False, python2=False, tf_version=None):
+def load(shell, seed=None, verify=True, verbose=False, python2=False, tf_version=None, rnn_impl="tf"):
     """Install the namespace and seeds as the runner does before a script, and hook ``shell``.
 
     ``tf_version``: the era to run as (``era.Era.from_version``), as the runner read it from a notebook.
 
     ``python2``: every cell is Python 2 (the notebook says so), converted even where it parses as Python 3.
+    ``rnn_impl``: ``auto`` puts the program's LSTMs and GRUs on the compiled kernels (the runner's
+    default for a notebook, ``--rnn-impl``); ``tf`` keeps TensorFlow's ops (a live kernel's default).
     """
     compat.enable_tf1(verbose)
     if seed is not None:
@@ -59,7 +61,7 @@ def load(shell, seed=None, verify=True, verbose=False, python2=False, tf_version
     from tf1_rnn.legacy import era
 
     chosen = era.Era.from_version(tf_version, python2=python2) if tf_version else None
-    root = install.install(_INSTALLED["patches"], seed=seed, verify=verify, era=chosen)
+    root = install.install(_INSTALLED["patches"], seed=seed, verify=verify, era=chosen, rnn_impl=rnn_impl)
     from tf1_rnn.legacy import py2_imports
 
     py2_imports.install_in_kernel(shell, python2=python2)  # the notebook's own Python 2 modules, %run

@@ -26,7 +26,7 @@ import sys
 sys.argv = {argv!r}
 from tf1_rnn.legacy import ipython as _tf1_rnn_ipython
 _tf1_rnn_ipython.load(get_ipython(), seed={seed!r}, verify={verify!r}, verbose={verbose!r}, python2={python2!r},
-                      tf_version={tf_version!r})
+                      tf_version={tf_version!r}, rnn_impl={rnn_impl!r})
 """
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -149,7 +149,8 @@ def run(args):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     setup = SETUP.format(argv=[args.script, *args.args], seed=args.seed, verify=not args.no_verify,
-                         verbose=args.verbose, python2=is_python2(nb), tf_version=_era_version(args, nb))
+                         verbose=args.verbose, python2=is_python2(nb), tf_version=_era_version(args, nb),
+                         rnn_impl=args.rnn_impl)
     with tempfile.TemporaryDirectory(prefix="tf1_rnn-kernel-") as socket_dir:
         client = _streaming_client(nbclient)(
             nb, km=_kernel_manager(jupyter_client, socket_dir), timeout=None, startup_timeout=120,

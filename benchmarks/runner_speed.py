@@ -1,0 +1,145 @@
+"""Third-party programs under the runner with their RNNs on the compiled kernels and on TensorFlow's ops.
+
+    python -m benchmarks.runner_speed --only aymericdamien-dynamic-rnn hunkim-lab12-4-rnn-long-char
+    python -m benchmarks.runner_speed --seeds 1 2 3      # (the default) resumes: done runs are skipped
+
+Each program of the corpus (``benchmarks/corpus.py``: the same copies, stand-ins and shrinks) runs as
+``python -m tf1_rnn.run_legacy --rnn-impl auto|tf --seed S PROGRAM``, whole, once per seed and
+implementation. The two implementations alternate, and which goes first alternates from seed to seed,
+so a drift of the machine falls on both. Reported per program: the median wall time of each, their
+ratio, and the program's own final number (the manifest's ``metric_regex``) over the seeds, with the
+runner's line naming what ran on the kernel. Wall time is the whole process: Python, TensorFlow's
+import, the data, graph building, the kernel's load and the training, as a user waits for it.
+Results (JSON, resumable) and a markdown table beside them; logs in NAME_logs/.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+
+from benchmarks import corpus
+
+DEFAULT_RESULTS = "results/runner_speed.json"
+# A corpus program run with one of its own flags changed: {variant id: (corpus id, extra arguments)}
+VARIANTS = {"sherjilozair-char-rnn-train-gru": ("sherjilozair-char-rnn-train", ["--model", "gru"])}
+IMPLS = ("tf", "auto")
+ACCELERATED = re.compile(r"^run_legacy: (.+) on the compiled kernel", re.MULTILINE)
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--manifest", default=corpus.DEFAULT_MANIFEST, help="the corpus manifest")
+    parser.add_argument("--results", default=DEFAULT_RESULTS, help=f"results JSON (default {DEFAULT_RESULTS})")
+    parser.add_argument("--only", nargs="+", metavar="ID", required=True, help="the programs to time")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3], help="runner seeds (default 1 2 3)")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per run (default 900)")
+    return parser.parse_args(argv)
+
+
+def run_once(entry, corpus_dir, impl, seed, timeout, log_dir):
+    """One whole run of ``entry`` with ``--rnn-impl impl``; its record."""
+    scratch = tempfile.mkdtemp(prefix=f"speed-{entry['id']}-")
+    try:
+        program, cwd = corpus.prepare(entry, corpus_dir, scratch)
+        argv = corpus.command(entry, program, seed)
+        argv[3:3] = ["--rnn-impl", impl]  # after "-m tf1_rnn.run_legacy"
+        status, seconds, output = corpus.execute(argv, cwd, corpus.environment(entry, program), entry.get("stdin"),
+                                                 timeout)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    with open(os.path.join(log_dir, f"{entry['id']}-{impl}-seed{seed}.log"), "w") as f:
+        f.write(output)
+    accelerated = ACCELERATED.findall(output)
+    return {"id": entry["id"], "impl": impl, "seed": seed, "exit_status": status, "wall_s": round(seconds, 2),
+            "metric": corpus.scrape_metric(entry.get("metric_regex"), output),
+            "accelerated": accelerated[-1] if accelerated else None}
+
+
+def summary(entry, records):
+    """One table row: medians, ratio, the metric over seeds, what the kernel ran."""
+    by_impl = {impl: [r for r in records if r["impl"] == impl and r["exit_status"] == 0] for impl in IMPLS}
+    walls = {impl: statistics.median(r["wall_s"] for r in rows) if rows else None for impl, rows in by_impl.items()}
+    ratio = walls["tf"] / walls["auto"] if walls["tf"] and walls["auto"] else None
+
+    def spread(rows):
+        values = [r["metric"] for r in rows if isinstance(r["metric"], float)]
+        if not values:
+            return "-"
+        sd = statistics.stdev(values) if len(values) > 1 else 0.0
+        return f"{statistics.mean(values):.4g} ± {sd:.2g} ({len(values)})"
+    accelerated = next((r["accelerated"] for r in by_impl["auto"] if r["accelerated"]), "nothing")
+    failed = [f"{r['impl']} seed {r['seed']}" for r in records if r["exit_status"] != 0]
+    return (f"| {entry['id']} | {entry['kind']} | {accelerated} | {_s(walls['tf'])} | {_s(walls['auto'])} | "
+            f"{f'{ratio:.2f}x' if ratio else '-'} | {spread(by_impl['tf'])} | {spread(by_impl['auto'])} | "
+            f"{', '.join(failed) or '-'} |")
+
+
+def _s(value):
+    return "-" if value is None else f"{value:.1f}"
+
+
+def table(manifest, results):
+    rows = ["| program | kind | on the kernel (auto) | wall s, tf (median) | wall s, auto (median) | speed-up | "
+            "final number, tf: mean ± sd (seeds) | final number, auto | failed runs |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    ratios = []
+    for entry in manifest:
+        records = [r for r in results if r["id"] == entry["id"]]
+        if records:
+            rows.append(summary(entry, records))
+            match = re.search(r"\| ([0-9.]+)x \|", rows[-1])
+            if match:
+                ratios.append(float(match.group(1)))
+    if ratios:
+        rows.append(f"\nMedian speed-up over {len(ratios)} programs: {statistics.median(ratios):.2f}x "
+                    f"(each program's ratio of median wall times, tf over auto).")
+    return "\n".join(rows) + "\n"
+
+
+def with_variants(manifest):
+    """The manifest's programs, and after each the VARIANTS of it."""
+    entries = []
+    for entry in manifest:
+        entries.append(entry)
+        for variant, (source, extra) in VARIANTS.items():
+            if source == entry["id"]:
+                entries.append(dict(entry, id=variant, args=[*entry["args"], *extra]))
+    return entries
+
+
+def main(argv=None):
+    args = parse(sys.argv[1:] if argv is None else argv)
+    manifest = with_variants(corpus.load_manifest(args.manifest))
+    unknown = sorted(set(args.only) - {e["id"] for e in manifest})
+    if unknown:
+        print(f"runner_speed: error: no such id in {args.manifest}: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    corpus_dir = os.path.dirname(os.path.abspath(args.manifest))
+    log_dir = os.path.splitext(args.results)[0] + "_logs"
+    os.makedirs(log_dir, exist_ok=True)
+    results = json.load(open(args.results)) if os.path.exists(args.results) else []
+    done = {(r["id"], r["impl"], r["seed"]) for r in results}
+    chosen = [e for e in manifest if e["id"] in args.only]
+    for entry in chosen:
+        for turn, seed in enumerate(args.seeds):
+            for impl in (IMPLS if turn % 2 == 0 else IMPLS[::-1]):  # who goes first alternates
+                if (entry["id"], impl, seed) in done:
+                    continue
+                record = run_once(entry, corpus_dir, impl, seed, args.timeout, log_dir)
+                print(f"{entry['id']} {impl} seed {seed}: exit {record['exit_status']}, {record['wall_s']} s, "
+                      f"metric {record['metric']}, kernel: {record['accelerated']}", flush=True)
+                results.append(record)
+                with open(args.results, "w") as f:  # after each run: an interrupted benchmark resumes here
+                    json.dump(results, f, indent=1)
+    with open(os.path.splitext(args.results)[0] + ".md", "w") as f:
+        f.write(table(manifest, results))
+    print(table(manifest, results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
