@@ -4,6 +4,7 @@ import builtins
 import gzip
 import io
 import math
+import re
 import types
 import warnings
 
@@ -31,7 +32,8 @@ def removed_from_numpy(name):
 
 @pytest.mark.parametrize("name", REMOVED)
 def test_removed_names_exist_only_inside(name):
-    assert removed_from_numpy(name)
+    if not removed_from_numpy(name):
+        pytest.skip(f"NumPy {np.__version__} still has np.{name} (deprecated)")
     with legacy_numpy():
         assert not removed_from_numpy(name)
         if name in ALIASES:
@@ -82,9 +84,24 @@ def test_ragged_lists_become_object_arrays_with_the_old_warning(create):
         getattr(np, create)(RAGGED)
 
 
+OLD_NUMPY_2 = np.lib.NumpyVersion(np.__version__) < "2.4.0"  # 2.0.2 (TensorFlow 2.18's) still warned, 2.4.6 refuses
+
+
+def outside_refuses(call, error, match):
+    """True where this NumPy refuses ``call``, False where it still allows it (with a warning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            call()
+        except error as err:
+            assert re.search(match, str(err)), err
+            return True
+    return False
+
+
 def test_fromstring_reads_bytes_into_a_writable_array():
-    with pytest.raises(ValueError, match="binary mode"):
-        np.fromstring(b"\x01\x02\x03", dtype=np.uint8)
+    assert outside_refuses(lambda: np.fromstring(b"\x01\x02\x03", dtype=np.uint8), ValueError, "binary mode") \
+        or OLD_NUMPY_2
     with legacy_numpy():
         data = np.fromstring(b"\x01\x02\x03", dtype=np.uint8)
         assert data.tolist() == [1, 2, 3] and data.flags.writeable
@@ -152,14 +169,13 @@ LEGACY = builtins_overrides()
 
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 def test_int_float_complex_convert_one_element_arrays_of_any_ndim():
-    with pytest.raises(TypeError, match="0-dimensional"):
-        int(np.array([3]))
+    assert outside_refuses(lambda: int(np.array([3])), TypeError, "0-dimensional") or OLD_NUMPY_2
     value = LEGACY["int"](np.array([[3.7]]))
     assert value == 3 and type(value) is builtins.int
     assert LEGACY["float"](np.array([2], dtype=np.int8)) == 2.0 and type(LEGACY["float"](np.array([2]))) is float
     assert LEGACY["complex"](np.array([[1j]])) == 1j and LEGACY["int"](np.matrix([[4]])) == 4
     assert LEGACY["int"]("11", 2) == 3 and LEGACY["int"]() == 0 and math.isinf(LEGACY["float"]("inf"))
-    with pytest.raises(TypeError, match="0-dimensional"):
+    with pytest.raises(TypeError, match="0-dimensional|only length-1"):  # NumPy 2.4's words, 2.0's
         LEGACY["int"](np.array([1, 2]))  # two elements: refused, as every NumPy did
 
 

@@ -76,7 +76,7 @@ def install(patches, seed=None, verify=True, era=None, rnn_impl="tf"):
         **_graph_functions(seed, initializer)})
     root.provide(compat=Namespace("tensorflow.compat", [tensorflow.compat], {"v1": root}))
     root.models.rnn.provide(ptb=parts["tensorflow.models.rnn.ptb"], translate=parts["tensorflow.models.rnn.translate"])
-    root.__version__ = tensorflow.__version__
+    root.__version__, root.__file__ = tensorflow.__version__, tensorflow.__file__  # sysconfig reads tf.__file__
     for name, namespace in {"tensorflow": root, "tensorflow.compat.v1": root, **parts, **old_ops}.items():
         patches.setitem(sys.modules, name, namespace)
     for name, namespace in old_ops.items():  # "from tensorflow.python.ops import rnn" reads the package's attribute
