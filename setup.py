@@ -12,12 +12,13 @@ setup(
     },
     python_requires=">=3.10",
     install_requires=[
-        "tensorflow>=2.16,<2.22",
+        # The range the TensorFlow matrix (noxfile.py, docs/tensorflow.md) passes: 2.16-2.17 need NumPy < 2.
+        "tensorflow>=2.18,<2.22",
         # The legacy RNN cells (tf.compat.v1.nn.rnn_cell.*) live in tf-keras on Keras 3 installs.
-        "tf-keras>=2.16,<2.22",
+        "tf-keras>=2.18,<2.22",
         "numpy",
         # Not pulled in by TensorFlow 2.21: serves `tensorboard --logdir logs`, and reads events in the tests.
-        "tensorboard>=2.16",
+        "tensorboard>=2.18,<2.22",
         "filelock>=3.12",       # one provisioner per data directory at a time
         "platformdirs>=3",      # the per-user cache directory on every OS
         # The legacy runner: Python 2 sources converted in memory (lib2to3's maintained fork), and

@@ -24,8 +24,7 @@ import tempfile
 from benchmarks import corpus
 
 DEFAULT_RESULTS = "results/runner_speed.json"
-# A corpus program run with one of its own flags changed: {variant id: (corpus id, extra arguments)}
-VARIANTS = {"sherjilozair-char-rnn-train-gru": ("sherjilozair-char-rnn-train", ["--model", "gru"])}
+
 IMPLS = ("tf", "auto")
 ACCELERATED = re.compile(r"^run_legacy: (.+) on the compiled kernel", re.MULTILINE)
 
@@ -100,20 +99,9 @@ def table(manifest, results):
     return "\n".join(rows) + "\n"
 
 
-def with_variants(manifest):
-    """The manifest's programs, and after each the VARIANTS of it."""
-    entries = []
-    for entry in manifest:
-        entries.append(entry)
-        for variant, (source, extra) in VARIANTS.items():
-            if source == entry["id"]:
-                entries.append(dict(entry, id=variant, args=[*entry["args"], *extra]))
-    return entries
-
-
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
-    manifest = with_variants(corpus.load_manifest(args.manifest))
+    manifest = corpus.load_manifest(args.manifest)
     unknown = sorted(set(args.only) - {e["id"] for e in manifest})
     if unknown:
         print(f"runner_speed: error: no such id in {args.manifest}: {', '.join(unknown)}", file=sys.stderr)

@@ -1,30 +1,34 @@
-"""Training speed of the five tutorial models on equal work: tf1_rnn (cell, fused, compiled), the plain
-TF 1.x graph, Keras 3 and PyTorch, against the matmul roofline.
+"""Training speed of the five tutorial models (and lstm_mnist with a GRU) on equal work: tf1_rnn (cell,
+fused, compiled), the plain TF 1.x graph, Keras 3 and PyTorch, against the matmul roofline.
 
     python -m benchmarks.step --json results/benchmark.json   # all models (docs/speed.md has a run)
     python -m benchmarks.step --models rnn,bilstm --repeats 3
     python -m benchmarks.step --quick                          # smoke test: tiny rnn model, seconds
+    python -m benchmarks.step --models gru --systems compiled,tf1,keras,torch   # the GRU row
 
 Every system trains the same model on one fixed random batch of the tutorial's shapes
 (batch, 28 rows of 28 pixels, hidden units, optimizer): the work the tutorial's graph does.
 Where the published readout needs less than a full bidirectional LSTM (the BiLSTM reads
 ``outputs[-1]``, where the backward LSTM has read one row; the BiRNN reads ``outputs[14]``),
 Keras and PyTorch run exactly the steps it needs, as separate LSTMs over those rows (see
-``benchmarks/workers.py``). Systems alternate: each repeat times every system once (in rotating
-order) for ``--samples`` training examples; the table shows medians over ``--repeats``.
+``benchmarks/workers.py``). The ``gru`` model is lstm_mnist's ``--cell gru``: tf1_rnn runs it on
+the compiled GRU op only (cell and fused are LSTMs: skipped), the plain TF1 graph with
+``GRUCell``, Keras with ``GRU(reset_after=False)`` (GRUCell's function), PyTorch with ``nn.GRU``
+(reset after the recurrent matmul: the same FLOPs). Systems alternate: each repeat times every
+system once (in rotating order) for ``--samples`` training examples; the table shows medians
+over ``--repeats``.
 
-Roofline: the model's FLOPs per training step (3x the forward matmuls) over numpy's matmul
-throughput at the recurrent step's shape ([batch, input + H] x [input + H, 4H]), measured in
-the same run; a system's percentage is that ideal time over its measured step time.
+Roofline (``benchmarks/roofline.py``): the model's FLOPs per training step (3x the forward matmuls)
+over numpy's matmul throughput at the recurrent step's shape ([batch, input + H] x [input + H, 4H],
+3H for the GRU), measured in the same run; a system's percentage is that ideal time over its
+measured step time.
 Keras 3 and PyTorch run in worker processes (Keras 3 cannot share a process with tf1_rnn);
 PyTorch is skipped with a note when not installed (``pip install -e '.[bench]'``).
 """
 import argparse
 import dataclasses
 import importlib.util
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +39,8 @@ from tf1_rnn import compat
 
 compat.enable_tf1()  # an entry point: TF1 graph mode, switched on before TensorFlow loads
 from benchmarks import graphs as bench_graphs  # noqa: E402
-from benchmarks.workers import Workload  # noqa: E402
+from benchmarks import roofline  # noqa: E402
+from benchmarks.workers import Worker, Workload  # noqa: E402
 from tf1_rnn.compat import tf  # noqa: E402
 from tf1_rnn.lstm.compiled import build as kernels  # noqa: E402
 from tf1_rnn.training import runs  # noqa: E402
@@ -61,62 +66,20 @@ MODELS = {  # name: (builder, config, workload beyond the config's sizes)
     "dlstm": ("build_dlstm", configs.DLSTMConfig(), dict(
         bw_steps=28, note="fed sequence_length: both directions run 28 steps; Keras, PyTorch: full "
         "bidirectional LSTM, all lengths 28, no mask")),
+    "gru": ("build_lstm", configs.LSTMConfig(cell="gru"), dict(
+        note="lstm_mnist --cell gru: GRUCell (reset before the recurrent matmul), dropout, softmax twice; "
+        "tf1_rnn on the compiled GRU op (cell, fused: LSTMs only); Keras GRU(reset_after=False); PyTorch "
+        "nn.GRU resets after the recurrent matmul (same FLOPs, a slightly different function)")),
 }
+NO_GRU = "tf1_rnn's cell and fused implementations are LSTMs; its GRU runs on the compiled op"
 QUICK = dict(models=["rnn"], batch=16, hidden=16, samples=32, warmup=1, repeats=2)
 
 
 def workload(name, cfg, extra):
     return Workload(name=name, batch=cfg.batch_size, hidden=cfg.n_hidden, learning_rate=cfg.learning_rate,
                     dropout=round(1 - getattr(cfg, "keep_prob", 1.0), 6),
-                    softmax_twice=getattr(cfg, "softmax_twice", False),
+                    softmax_twice=getattr(cfg, "softmax_twice", False), cell=getattr(cfg, "cell", "lstm"),
                     projection=2 * cfg.n_hidden if name == "dlstm" else 0, **extra)
-
-
-class Worker:
-    """A Keras 3 or PyTorch worker process (benchmarks/workers.py) answering "train N steps" requests."""
-
-    def __init__(self, system, work, warmup):
-        env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}  # Keras 3, whatever the user set
-        env["TF_CPP_MIN_LOG_LEVEL"] = "3"
-        self.stderr = tempfile.TemporaryFile(mode="w+")
-        spec = json.dumps({**dataclasses.asdict(work), "warmup": warmup})
-        self.proc = subprocess.Popen([sys.executable, "-m", "benchmarks.workers", system, spec], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=env)
-        line = self._read()
-        while not line.startswith("ready "):
-            line = self._read()
-        self.version = json.loads(line[len("ready "):])["version"]
-
-    def _read(self):
-        line = self.proc.stdout.readline()
-        if not line:
-            self.stderr.seek(0)
-            lines = self.stderr.read().strip().splitlines() or ["(no output)"]
-            raise RuntimeError(f"worker exited: {lines[-1]}")
-        return line.strip()
-
-    def time(self, steps):
-        self.proc.stdin.write(f"{steps}\n")
-        self.proc.stdin.flush()
-        return json.loads(self._read())["seconds"]
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait()
-        self.stderr.close()
-
-
-def matmul_gflops(m, k, n, seconds=0.5):
-    """numpy's float32 matmul throughput at [m, k] x [k, n], best of repeated timings."""
-    rng = np.random.default_rng(0)
-    a, b = rng.random((m, k), dtype=np.float32), rng.random((k, n), dtype=np.float32)
-    best, deadline = float("inf"), time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        start = time.perf_counter()
-        for _ in range(10):
-            a @ b
-        best = min(best, (time.perf_counter() - start) / 10)
-    return 2 * m * k * n / best / 1e9
 
 
 def start_systems(name, systems, cfg, work, warmup, log):
@@ -126,7 +89,11 @@ def start_systems(name, systems, cfg, work, warmup, log):
     for system in systems:
         try:
             if system == "compiled" and kernels.load() is None:
-                started[system] = "the compiled LSTM kernel cannot be built here"
+                started[system] = "the compiled kernels cannot be built here"
+            elif system in ("cell", "fused") and work.cell == "gru":
+                started[system] = NO_GRU
+            elif system == "compiled" and work.cell == "gru":
+                started[system] = bench_graphs.GraphSystem(bench_graphs.compiled_gru_graph(cfg, work), warmup)
             elif system in ("cell", "fused", "compiled"):
                 started[system] = bench_graphs.GraphSystem(bench_graphs.tf1_rnn_graph(builder, cfg, system, work),
                                                            warmup)
@@ -151,8 +118,8 @@ def measure(name, systems, args, log):
     work = workload(name, cfg, extra)
     steps = max(1, round(args.samples / work.batch))
     log(f"{name}: batch {work.batch}, H={work.hidden}, {steps} steps per measurement")
-    gflops = matmul_gflops(*work.matmul_shape())
-    ideal_ms = work.flops() / gflops / 1e6
+    gflops = roofline.matmul_gflops(*roofline.matmul_shape(work))
+    ideal_ms = roofline.flops(work) / gflops / 1e6
     started = start_systems(name, systems, cfg, work, args.warmup, log)
     timers = [s for s in systems if not isinstance(started[s], str)]
     times = {s: [] for s in timers}
@@ -179,7 +146,7 @@ def measure(name, systems, args, log):
                            "version": getattr(started[system], "version", f"TensorFlow {tf.__version__}")}
         if system in profiles:
             results[system]["op_ms_per_step"] = profiles[system]
-    return {"workload": dataclasses.asdict(work), "gflop_per_step": work.flops() / 1e9,
+    return {"workload": dataclasses.asdict(work), "gflop_per_step": roofline.flops(work) / 1e9,
             "steps_per_measurement": steps, "matmul_gflops": gflops, "ideal_ms": ideal_ms, "systems": results}
 
 

@@ -27,9 +27,3 @@ def test_implementations_alternate_who_goes_first_and_a_rerun_skips_what_is_done
     row = (tmp_path / "speed.md").read_text().splitlines()[2]
     # medians 22 and 12 (seeds 1-3 add 1-3 s), ratio 1.83; the metric's mean and sd over the 3 seeds
     assert row == ("| prog | char-rnn | 2 LSTM layers | 22.0 | 12.0 | 1.83x | 1.2 ± 0.1 (3) | 1.2 ± 0.1 (3) | - |")
-
-
-def test_a_variant_is_its_program_with_extra_arguments():
-    entries = runner_speed.with_variants([dict(ENTRY, id="sherjilozair-char-rnn-train")])
-    assert [e["id"] for e in entries] == ["sherjilozair-char-rnn-train", "sherjilozair-char-rnn-train-gru"]
-    assert entries[1]["args"] == ["--x", "--model", "gru"] and entries[0]["args"] == ["--x"]
