@@ -7,7 +7,7 @@ setup(
     description="Faithful ports of the TensorFlow 1.x RNN-on-MNIST tutorials, graph mode on TF 2.x",
     packages=find_packages(include=["tf1_rnn", "tf1_rnn.*"]),
     package_data={
-        "tf1_rnn.lstm.compiled": ["*.cc"],  # compiled on first use (tf1_rnn/lstm/compiled/build.py)
+        "tf1_rnn.lstm.compiled": ["*.cc", "*.h"],  # compiled on first use (tf1_rnn/lstm/compiled/build.py)
         "tf1_rnn.tutorials": ["tf1/*.py"],  # the tutorials' TF 1.x programs, run by the reproduction
     },
     python_requires=">=3.10",

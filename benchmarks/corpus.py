@@ -209,6 +209,21 @@ def table(manifest, results):
     return "\n".join(rows) + f"\n\n{sum(counts.values())} programs run ({summary}).\n"
 
 
+def known_ids(manifest, ids, manifest_path, prog):
+    """True when every id is in the manifest; else False after one error line naming the others."""
+    unknown = sorted(set(ids) - {entry["id"] for entry in manifest})
+    if unknown:
+        print(f"{prog}: error: no such id in {manifest_path}: {', '.join(unknown)}", file=sys.stderr)
+    return not unknown
+
+
+def logs_beside(results_path):
+    """The folder for the full logs, beside the results file (made if missing)."""
+    log_dir = os.path.splitext(results_path)[0] + "_logs"
+    os.makedirs(log_dir, exist_ok=True)
+    return log_dir
+
+
 def list_entries(manifest):
     for entry in manifest:
         kind = "notebook" if entry["path"].endswith(".ipynb") else "script"
@@ -222,14 +237,10 @@ def main(argv=None):
     if args.list:
         list_entries(manifest)
         return 0
-    known = {entry["id"] for entry in manifest}
-    unknown = sorted(set(args.only or []) - known)
-    if unknown:
-        print(f"corpus: error: no such id in {args.manifest}: {', '.join(unknown)}", file=sys.stderr)
+    if not known_ids(manifest, args.only or [], args.manifest, "corpus"):
         return 2
     corpus = os.path.dirname(os.path.abspath(args.manifest))
-    log_dir = os.path.splitext(args.results)[0] + "_logs"
-    os.makedirs(log_dir, exist_ok=True)
+    log_dir = logs_beside(args.results)
     results = load_results(args.results)
     wanted = [e for e in manifest if not args.only or e["id"] in args.only]
     chosen = [e for e in wanted if args.rerun or e["id"] not in results]

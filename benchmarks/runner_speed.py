@@ -102,13 +102,10 @@ def table(manifest, results):
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
     manifest = corpus.load_manifest(args.manifest)
-    unknown = sorted(set(args.only) - {e["id"] for e in manifest})
-    if unknown:
-        print(f"runner_speed: error: no such id in {args.manifest}: {', '.join(unknown)}", file=sys.stderr)
+    if not corpus.known_ids(manifest, args.only, args.manifest, "runner_speed"):
         return 2
     corpus_dir = os.path.dirname(os.path.abspath(args.manifest))
-    log_dir = os.path.splitext(args.results)[0] + "_logs"
-    os.makedirs(log_dir, exist_ok=True)
+    log_dir = corpus.logs_beside(args.results)
     results = json.load(open(args.results)) if os.path.exists(args.results) else []
     done = {(r["id"], r["impl"], r["seed"]) for r in results}
     chosen = [e for e in manifest if e["id"] in args.only]

@@ -38,6 +38,7 @@ from tf1_rnn.lstm.compiled.cache import KernelUnavailable
 SOURCES = [os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
            for name in ("lstm_sequence.cc", "gru_sequence.cc")]
 SOURCE_NAMES = " + ".join(os.path.basename(source) for source in SOURCES)  # what messages name
+HEADERS = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "matrix_rows.h")]  # what both include
 LIBRARY = "rnn_sequence.so"
 OPTIMIZE = ["-O3", "-march=native", "-DNDEBUG"]
 
@@ -133,9 +134,9 @@ def _give_up(library, info, why):
 
 
 def _build_key(command, words):
-    """What the library depends on: source, command, TensorFlow's build, the compiler, the CPU."""
+    """What the library depends on: sources and header, command, TensorFlow's build, the compiler, the CPU."""
     digest = hashlib.sha256()
-    for path in SOURCES:
+    for path in [*SOURCES, *HEADERS]:
         with open(path, "rb") as source:
             digest.update(source.read())
     for part in (shlex.join(command), *_tensorflow_build(), cxx.version(words), _cpu_signature()):

@@ -7,30 +7,9 @@
 // r * h, not h: GRUCell resets the state before the candidate's matmul. gates holds the
 // activated r, u, c of every step.
 //   r, u = sigmoid([x, h] W_g + b_g);  c = tanh([x, r * h] W_c + b_c);  h' = u * h + (1 - u) * c
-#include "Eigen/Core"
-#include "tensorflow/core/framework/op.h"
-#include "tensorflow/core/framework/op_kernel.h"
-#include "tensorflow/core/framework/shape_inference.h"
+#include "matrix_rows.h"
 
 namespace {
-
-using tensorflow::OpKernel;
-using tensorflow::OpKernelConstruction;
-using tensorflow::OpKernelContext;
-using tensorflow::Tensor;
-using tensorflow::TensorShape;
-using tensorflow::errors::InvalidArgument;
-
-using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MatrixMap = Eigen::Map<Matrix>;
-using ConstMatrixMap = Eigen::Map<const Matrix>;
-
-ConstMatrixMap Rows(const Tensor& t, int64_t offset, int64_t rows, int64_t cols) {
-  return ConstMatrixMap(t.flat<float>().data() + offset, rows, cols);
-}
-MatrixMap Rows(Tensor* t, int64_t offset, int64_t rows, int64_t cols) {
-  return MatrixMap(t->flat<float>().data() + offset, rows, cols);
-}
 
 // Both ops take x, kernel_bias and h0 first: their sizes are checked here, once.
 class GruKernel : public OpKernel {

@@ -11,30 +11,9 @@
 // gates holds the activated i, j, f, o of every step.
 #include <cstring>
 
-#include "Eigen/Core"
-#include "tensorflow/core/framework/op.h"
-#include "tensorflow/core/framework/op_kernel.h"
-#include "tensorflow/core/framework/shape_inference.h"
+#include "matrix_rows.h"
 
 namespace {
-
-using tensorflow::OpKernel;
-using tensorflow::OpKernelConstruction;
-using tensorflow::OpKernelContext;
-using tensorflow::Tensor;
-using tensorflow::TensorShape;
-using tensorflow::errors::InvalidArgument;
-
-using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MatrixMap = Eigen::Map<Matrix>;
-using ConstMatrixMap = Eigen::Map<const Matrix>;
-
-ConstMatrixMap Rows(const Tensor& t, int64_t offset, int64_t rows, int64_t cols) {
-  return ConstMatrixMap(t.flat<float>().data() + offset, rows, cols);
-}
-MatrixMap Rows(Tensor* t, int64_t offset, int64_t rows, int64_t cols) {
-  return MatrixMap(t->flat<float>().data() + offset, rows, cols);
-}
 
 // Sizes every op reads from its first inputs, checked once.
 struct Dims {
