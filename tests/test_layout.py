@@ -11,7 +11,7 @@ MAX_LINES = 330  # "about 300": a module past it wants splitting by concept
 
 def test_no_import_cycle_and_no_layer_violation():
     done = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "import_graph.py")], capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=300)  # an ast walk; slow only on a loaded machine
     assert done.returncode == 0, done.stdout
     assert done.stdout.strip().splitlines()[-1].endswith(" 0 cycles, 0 layer violations")
 

@@ -78,6 +78,10 @@ def enable_tf1(verbose=False):
     with cpp_log_hidden():
         tf.config.list_physical_devices()  # device discovery logs once, here, not at each Session
     tf.disable_eager_execution()
+    if not _cpp_log_shown():
+        with cpp_log_hidden():  # TensorFlow 2.18 logs one line at the first graph it runs, whatever the level
+            with tf.Graph().as_default() as graph, tf.Session(graph=graph) as session:
+                session.run(tf.constant(0))
     quiet_tensorflow(verbose)
     return tf
 

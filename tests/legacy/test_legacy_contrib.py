@@ -235,7 +235,7 @@ def test_script_with_slim_layers_and_block_cells_trains_with_tf1_names(tmp_path)
             "fully_connected/biases:0", "BatchNorm/beta:0", "logits/weights:0"} <= set(lines[2:])
     # the one line naming what ran on the kernel (after its compile line, where this process built it)
     assert [line for line in result.stderr.splitlines() if not line.startswith("tf1_rnn: compiling")] == [
-        "run_legacy: 1 LSTM layer on the compiled kernel (--rnn-impl tf runs TensorFlow's own ops)"]
+        "run_legacy: 1 LSTM layer and 2 GRU layers on the compiled kernel (--rnn-impl tf runs TensorFlow's own ops)"]
 
 
 def test_contrib_import_forms_and_what_stays_unavailable(tmp_path):

@@ -70,17 +70,30 @@ def build_and_load(retry_failed=False):
     try:
         library = build(retry_failed=retry_failed)
         try:
-            return library, tf.load_op_library(library)
+            return library, _load(library)
         except tf.errors.OpError:  # a library cut short, say: built again, once
             library = build(retry_failed=retry_failed, broken=os.lstat(library))
         try:
-            return library, tf.load_op_library(library)
+            return library, _load(library)
         except tf.errors.OpError as err:
             why = f"the library built at {library} does not load: {_first_line(err.message)}"
             _give_up(library, os.lstat(library), why)
             raise KernelUnavailable(why) from None
     except (OSError, NotImplementedError) as err:  # a read-only cache, no home directory, no flock
         raise KernelUnavailable(_describe(err)) from None
+
+
+def _load(library):
+    """``tf.load_op_library``; its Python wrappers import TensorFlow internals, and a TensorFlow that
+    moved one fails there: that is a reason to run without the op, not a crash."""
+    tf = compat.tf
+    try:
+        return tf.load_op_library(library)
+    except tf.errors.OpError:
+        raise
+    except Exception as err:  # noqa: BLE001 - whatever a later TensorFlow's wrapper code raises
+        raise KernelUnavailable(f"loading {library} failed in TensorFlow's op wrappers: "
+                                f"{type(err).__name__}: {_first_line(str(err))}") from None
 
 
 def build(cache_dir=None, compiler=None, retry_failed=False, broken=None):
