@@ -32,7 +32,7 @@ setup(
         "plots": ["matplotlib>=3.7"],
         # python -m benchmarks.step's PyTorch column (a CPU build is enough); not needed by the tests.
         "bench": ["torch>=2"],
-        "test": ["pytest>=7", "nbclient>=0.10", "nbformat>=5", "ipykernel>=6", "jupyter_client>=8",
+        "test": ["pytest>=7", "pytest-xdist>=3", "nbclient>=0.10", "nbformat>=5", "ipykernel>=6", "jupyter_client>=8",
                  "matplotlib>=3.7", "scipy>=1.10"],
     },
     entry_points={"console_scripts": [
