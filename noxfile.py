@@ -20,8 +20,8 @@ RELEASES = {
 }
 NIGHTLY = ["tf-nightly", "tf-keras-nightly", "tb-nightly"]
 # setup.py's install_requires and test extra, less TensorFlow, tf-keras and TensorBoard
-OTHER_REQUIREMENTS = ["numpy", "filelock>=3.12", "platformdirs>=3", "fissix>=21", "tf-slim>=1.1", "pytest>=7", "pytest-xdist>=3",
-                      "nbclient>=0.10", "nbformat>=5", "ipykernel>=6", "jupyter_client>=8", "matplotlib>=3.7",
+OTHER_REQUIREMENTS = ["numpy", "filelock>=3.12", "platformdirs>=3", "fissix>=21", "tf-slim>=1.1", "pytest>=7",
+                      "pytest-xdist>=3", "nbclient>=0.10", "nbformat>=5", "ipykernel>=6", "jupyter_client>=8", "matplotlib>=3.7",
                       "scipy>=1.10"]
 
 

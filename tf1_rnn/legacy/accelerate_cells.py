@@ -17,8 +17,9 @@ cell's own variables:
                      the same at every step), a state_keep_prob or variational_recurrent.
 
 A subclass that redefines the step (``call`` or ``__call__``) is not taken. ``LEAVES`` is the
-table of single cells: a kind name (what the runner's line counts), a test and a runner. Everything here reads the cells' private attributes; where a
-later tf-keras renames one, the cell is not taken and runs on TensorFlow's ops.
+table of single cells: a kind name (what the runner's line counts), a test and a runner.
+Everything here reads the cells' private attributes; where a later tf-keras renames one, the
+cell is not taken and runs on TensorFlow's ops.
 """
 import inspect
 import numbers

@@ -87,7 +87,8 @@ class _Cast:
 FUNCTIONS = {
     "asscalar": asscalar, "in1d": in1d, "alen": alen, "asfarray": asfarray, "msort": msort, "cast": _Cast(),
     "product": np.prod, "cumproduct": np.cumprod, "alltrue": np.all, "sometrue": np.any, "round_": np.round,
-    "rank": np.ndim, "trapz": getattr(np, "trapezoid", None) or np.trapz, "mat": np.asmatrix, "math": math, "warnings": warnings,
+    "rank": np.ndim, "trapz": getattr(np, "trapezoid", None) or np.trapz, "mat": np.asmatrix, "math": math,
+    "warnings": warnings,
 }
 
 

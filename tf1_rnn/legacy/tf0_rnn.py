@@ -33,7 +33,8 @@ import dis
 import functools
 import sys
 
-from tf1_rnn.compat import TF0DefaultInitializer, TF1DefaultInitializer, internal, legacy_rnn_cells, tensorflow, tf as v1
+from tf1_rnn.compat import (TF0DefaultInitializer, TF1DefaultInitializer, internal, legacy_rnn_cells, tensorflow,
+                            tf as v1)
 from tf1_rnn.legacy.namespace import Namespace, module, name_positionals
 
 # TF's own module, bound before install() puts 0.x's in its place; where it moved, tf.nn has its functions
