@@ -7,6 +7,7 @@ permission bits. The real compile and load are tests/lstm/test_kernel.py's.
 import errno
 import os
 import shlex
+import time
 from typing import NamedTuple
 
 import pytest
@@ -103,6 +104,15 @@ def compiles(root):
 
 def files_under(root, suffix=""):
     return sorted(os.path.join(d, f) for d, _, names in os.walk(root) for f in names if f.endswith(suffix))
+
+
+def stops_within(pid, seconds=5.0):
+    """True once ``pid`` no longer runs, waiting up to ``seconds``: a kill sent to a process group
+    lands at once, but on a loaded machine the killed process may not have left the run queue yet."""
+    deadline = time.monotonic() + seconds
+    while running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not running(pid)
 
 
 def running(pid):

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from fake_cxx import cache_root, compiles, files_under, loads, running  # noqa: F401 (fixtures by name)
+from fake_cxx import cache_root, compiles, files_under, loads, stops_within  # noqa: F401 (fixtures by name)
 from tf1_rnn.lstm.compiled import __main__ as aot
 from tf1_rnn.lstm.compiled import build as kernels
 
@@ -58,7 +58,7 @@ def test_a_compile_past_the_time_limit_stops_whole_and_is_remembered(tmp_path, c
                        match=r"^compiling lstm_sequence.cc \+ gru_sequence.cc took over 5 s"):
         kernels.build()
     assert time.monotonic() - started < 30
-    assert not running(int((tmp_path / "sleep.pid").read_text()))  # the compiler's own child went too
+    assert stops_within(int((tmp_path / "sleep.pid").read_text()))  # the compiler's own child went too
     assert files_under(cache_root, ".tmp") == []
     with pytest.raises(kernels.KernelUnavailable, match="took over 5 s.*an earlier try"):
         kernels.build()
@@ -98,10 +98,7 @@ def test_sigterm_during_the_compile_leaves_no_partial_library_and_no_compiler(tm
             process.wait()
     assert process.returncode == -signal.SIGTERM, stderr[-2000:]
     assert files_under(cache_root, ".tmp") == [] and files_under(cache_root, ".so") == []
-    deadline = time.monotonic() + 10
-    while running(int(pidfile.read_text())) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not running(int(pidfile.read_text()))
+    assert stops_within(int(pidfile.read_text()), seconds=10)
 
 
 def test_a_signal_as_the_compiler_starts_kills_it_and_goes_to_the_handler_before(cache_root, monkeypatch):
