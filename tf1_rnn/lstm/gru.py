@@ -12,6 +12,7 @@ example's output is zero and its state is the one it had at its length.
 from tf1_rnn.compat import tf
 from tf1_rnn.lstm.compiled import build
 from tf1_rnn.lstm.compiled import gru_ops
+from tf1_rnn.lstm.sequence import in_batch_parts, stop_at_lengths
 
 
 def gru_variables(input_size, n_hidden):
@@ -34,8 +35,7 @@ def gru_sequence(inputs, gates_kernel, gates_bias, cand_kernel, cand_bias, initi
     """Run the GRU over time-major ``inputs`` [T, batch, input]; T and input must be known.
 
     ``initial_state`` [batch, H], or None for zeros. ``sequence_length`` [batch]: see
-    ``_stop_at_lengths``. ``shards``: run the recurrence as this many independent ones over parts
-    of the batch (on the compiled op, each one op on one core). ``compiled``: None runs the
+    ``sequence.stop_at_lengths``. ``shards``: see ``sequence.in_batch_parts``. ``compiled``: None runs the
     compiled op where it loads (float32 only) and TensorFlow ops elsewhere; True insists on the op
     (``build.KernelUnavailable`` saying why if it cannot run); False runs TensorFlow ops.
     Returns ``(outputs, h_T)``, outputs a list of T tensors [batch, H] as static_rnn's.
@@ -50,20 +50,11 @@ def gru_sequence(inputs, gates_kernel, gates_bias, cand_kernel, cand_bias, initi
     elif compiled and gru_ops.load_or_reason()[0] is None:
         raise build.KernelUnavailable(f"the compiled GRU is unavailable ({gru_ops.load_or_reason()[1]})")
     function = gru_ops.sequence_fn(bool(state)) if compiled else _unrolled
-    if shards == 1:
-        h = list(function(inputs, *weights, *state))
-    else:  # rows of the batch never mix: run each part on its own; autodiff sums the weights' gradients
-        batch = tf.shape(inputs)[1]
-        part = batch // shards
-        sizes = tf.stack([part] * (shards - 1) + [batch - (shards - 1) * part])
-        parts_x = tf.split(inputs, sizes, axis=1, num=shards)
-        parts_state = [tf.split(s, sizes, axis=0, num=shards) for s in state]
-        parts = [function(parts_x[k], *weights, *[s[k] for s in parts_state]) for k in range(shards)]
-        h = [tf.concat(step, 0) for step in zip(*parts)]  # concat only if read
+    h = in_batch_parts(function, inputs, weights, state, shards)
     if sequence_length is None:
         return h, h[-1]
-    h0 = state[0] if state else tf.zeros_like(h[0])
-    return _stop_at_lengths(h, h0, sequence_length)
+    outputs, (h_last,) = stop_at_lengths(h, sequence_length, (state[0] if state else None, h))
+    return outputs, h_last
 
 
 def _unrolled(x, gates_kernel, gates_bias, cand_kernel, cand_bias, h0=None):
@@ -77,15 +68,3 @@ def _unrolled(x, gates_kernel, gates_bias, cand_kernel, cand_bias, h0=None):
         h = u * h + (1 - u) * c
         outputs.append(h)
     return outputs
-
-
-def _stop_at_lengths(h, h0, sequence_length):
-    """static_rnn's ``sequence_length`` on a recurrence run over all T steps.
-
-    Steps before an example's length never see the steps after it, so the unmasked run agrees
-    there, and the steps after it get zero gradient; the masks apply only to what is read.
-    """
-    lengths = tf.minimum(tf.cast(sequence_length, tf.int32), len(h))
-    outputs = [tf.where_v2((t < lengths)[:, None], h_t, tf.zeros_like(h_t)) for t, h_t in enumerate(h)]
-    at_length = tf.stack([lengths, tf.range(tf.shape(lengths)[0])], 1)  # [batch, 2]: (step, example)
-    return outputs, tf.gather_nd(tf.stack([h0] + h), at_length)

@@ -14,8 +14,7 @@ def lstm_sequence(inputs, kernel, bias, impl, initial_state=None, sequence_lengt
 
     ``impl``: ``fused`` or ``compiled`` (see ``impl.choose``). ``initial_state`` is ``(c, h)``,
     each [batch, H], or None for zeros (then the first step skips its recurrent matmul).
-    ``sequence_length`` [batch]: see ``_stop_at_lengths``. ``shards``: run the recurrence as this
-    many independent ones over parts of the batch (on the compiled op, each one op on one core).
+    ``sequence_length`` [batch]: see :func:`stop_at_lengths`. ``shards``: see :func:`in_batch_parts`.
     Returns ``(outputs, c_T, h_T)``, outputs a list of T tensors [batch, H] as static_rnn's: a
     caller that reads some of them pays for no others (no stacked copy, no gradient for the rest).
     """
@@ -32,34 +31,44 @@ def lstm_sequence(inputs, kernel, bias, impl, initial_state=None, sequence_lengt
         raise ValueError(f"lstm_sequence runs the fused or compiled LSTM, not {impl.name!r}")
     kernel, bias = tf.convert_to_tensor(kernel), tf.convert_to_tensor(bias)
     state = [tf.convert_to_tensor(s) for s in initial_state] if has_state else []
-    if shards == 1:
-        h, c = fused.unflatten(function(inputs, kernel, bias, *state))
-    else:  # rows of the batch never mix: run each part on its own; autodiff sums the kernel's gradients
-        batch = tf.shape(inputs)[1]
-        part = batch // shards
-        sizes = tf.stack([part] * (shards - 1) + [batch - (shards - 1) * part])
-        parts_x = tf.split(inputs, sizes, axis=1, num=shards)
-        parts_state = [tf.split(s, sizes, axis=0, num=shards) for s in state]
-        parts = [fused.unflatten(function(parts_x[k], kernel, bias, *[s[k] for s in parts_state]))
-                 for k in range(shards)]
-        h, c = [[tf.concat(step, 0) for step in zip(*runs)] for runs in zip(*parts)]  # concat only if read
+    h, c = fused.unflatten(in_batch_parts(function, inputs, (kernel, bias), state, shards))
     if sequence_length is None:
         return h, c[-1], h[-1]
-    return _stop_at_lengths(h, c, state, sequence_length)
+    c0, h0 = state or (None, None)
+    outputs, (c_last, h_last) = stop_at_lengths(h, sequence_length, (c0, c), (h0, h))
+    return outputs, c_last, h_last
 
 
-def _stop_at_lengths(h, c, initial_state, sequence_length):
+def in_batch_parts(function, inputs, weights, state, shards):
+    """``function(inputs, *weights, *state)``'s flat results (each [batch, ...]), computed as ``shards``
+    independent recurrences over parts of the batch: rows never mix, and autodiff sums the weights'
+    gradients. On a compiled op each part is one op on one core. The parts are concatenated per
+    result, and only where a result is read."""
+    if shards == 1:
+        return list(function(inputs, *weights, *state))
+    batch = tf.shape(inputs)[1]
+    part = batch // shards
+    sizes = tf.stack([part] * (shards - 1) + [batch - (shards - 1) * part])
+    parts_x = tf.split(inputs, sizes, axis=1, num=shards)
+    parts_state = [tf.split(s, sizes, axis=0, num=shards) for s in state]
+    parts = [function(parts_x[k], *weights, *[s[k] for s in parts_state]) for k in range(shards)]
+    return [tf.concat(result, 0) for result in zip(*parts)]
+
+
+def stop_at_lengths(outputs, sequence_length, *states):
     """static_rnn's ``sequence_length`` on a recurrence run over all T steps.
 
-    Past its length an example outputs zeros and its state is the one at its length (the
-    initial state for length 0). Steps before an example's length never see the steps after it,
-    so the unmasked run agrees there; the steps after it get exactly zero gradient, since
-    nothing read depends on them. So the masks apply only to what a caller reads.
+    ``outputs``: the T per-step outputs; ``states``: ``(initial, per-step values)`` pairs, one per
+    part of the state (an LSTM's c and h, a GRU's h), an initial None for zeros. Returns the
+    outputs, zero past each example's length, and each state at the example's length (the initial
+    one for length 0). Steps before an example's length never see the steps after it, so the
+    unmasked run agrees there; the steps after it get exactly zero gradient, since nothing read
+    depends on them. So the masks apply only to what a caller reads.
     """
-    n_steps = len(h)
-    lengths = tf.minimum(tf.cast(sequence_length, tf.int32), n_steps)
-    outputs = [tf.where_v2((t < lengths)[:, None], h_t, 0.0) for t, h_t in enumerate(h)]
-    c0, h0 = initial_state or (tf.zeros_like(h[0]),) * 2
+    lengths = tf.minimum(tf.cast(sequence_length, tf.int32), len(outputs))
+    masked = [tf.where_v2((t < lengths)[:, None], out_t, 0.0) for t, out_t in enumerate(outputs)]
+    if any(first is None for first, _ in states):
+        zeros = tf.zeros_like(outputs[0])  # made here, after the masks, as the graph always made it
+        states = [(zeros if first is None else first, steps) for first, steps in states]
     at_length = tf.stack([lengths, tf.range(tf.shape(lengths)[0])], 1)  # [batch, 2]: (step, example)
-    c_last, h_last = [tf.gather_nd(tf.stack([first] + steps), at_length) for first, steps in ((c0, c), (h0, h))]
-    return outputs, c_last, h_last
+    return masked, [tf.gather_nd(tf.stack([first] + steps), at_length) for first, steps in states]
