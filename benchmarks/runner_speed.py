@@ -59,7 +59,8 @@ def run_once(entry, corpus_dir, impl, seed, timeout, log_dir):
 
 
 def summary(entry, records):
-    """One table row: medians, ratio, the metric over seeds, what the kernel ran."""
+    """One table row (medians, ratio, the metric over seeds, what the kernel ran), and the ratio
+    (None where either implementation has no successful run)."""
     by_impl = {impl: [r for r in records if r["impl"] == impl and r["exit_status"] == 0] for impl in IMPLS}
     walls = {impl: statistics.median(r["wall_s"] for r in rows) if rows else None for impl, rows in by_impl.items()}
     ratio = walls["tf"] / walls["auto"] if walls["tf"] and walls["auto"] else None
@@ -72,9 +73,10 @@ def summary(entry, records):
         return f"{statistics.mean(values):.4g} ± {sd:.2g} ({len(values)})"
     accelerated = next((r["accelerated"] for r in by_impl["auto"] if r["accelerated"]), "nothing")
     failed = [f"{r['impl']} seed {r['seed']}" for r in records if r["exit_status"] != 0]
-    return (f"| {entry['id']} | {entry['kind']} | {accelerated} | {_s(walls['tf'])} | {_s(walls['auto'])} | "
-            f"{f'{ratio:.2f}x' if ratio else '-'} | {spread(by_impl['tf'])} | {spread(by_impl['auto'])} | "
-            f"{', '.join(failed) or '-'} |")
+    row = (f"| {entry['id']} | {entry['kind']} | {accelerated} | {_s(walls['tf'])} | {_s(walls['auto'])} | "
+           f"{f'{ratio:.2f}x' if ratio else '-'} | {spread(by_impl['tf'])} | {spread(by_impl['auto'])} | "
+           f"{', '.join(failed) or '-'} |")
+    return row, ratio
 
 
 def _s(value):
@@ -89,10 +91,10 @@ def table(manifest, results):
     for entry in manifest:
         records = [r for r in results if r["id"] == entry["id"]]
         if records:
-            rows.append(summary(entry, records))
-            match = re.search(r"\| ([0-9.]+)x \|", rows[-1])
-            if match:
-                ratios.append(float(match.group(1)))
+            row, ratio = summary(entry, records)
+            rows.append(row)
+            if ratio:
+                ratios.append(ratio)
     if ratios:
         rows.append(f"\nMedian speed-up over {len(ratios)} programs: {statistics.median(ratios):.2f}x "
                     f"(each program's ratio of median wall times, tf over auto).")
