@@ -151,6 +151,31 @@ def lstm_under_gru(tf1, x, feed):
     return tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.MultiRNNCell(layers), x, dtype=tf1.float32)
 
 
+def unknown_time(tf1, x):
+    """``x`` as a program's placeholder [batch, None, depth] would give it: T known only when run."""
+    return tf1.placeholder_with_default(x, [None, None, I])
+
+
+def unknown_time_lstm_lengths(tf1, x, feed):
+    cell = tf1.nn.rnn_cell.MultiRNNCell([tf1.nn.rnn_cell.DropoutWrapper(tf1.nn.rnn_cell.BasicLSTMCell(H),
+                                                                        output_keep_prob=1.0)
+                                         for _ in range(2)])
+    return tf1.nn.dynamic_rnn(cell, unknown_time(tf1, x), sequence_length=lengths(tf1, feed),
+                              initial_state=(tuple_state(tf1, feed, 70), tuple_state(tf1, feed, 72)))
+
+
+def unknown_time_gru_time_major(tf1, x, feed):
+    layers = [tf1.nn.rnn_cell.GRUCell(H), tf1.nn.rnn_cell.LSTMCell(H)]
+    return tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.MultiRNNCell(layers), tf1.transpose(unknown_time(tf1, x), [1, 0, 2]),
+                              time_major=True, dtype=tf1.float32)
+
+
+def unknown_time_bidirectional(tf1, x, feed):
+    return tf1.nn.bidirectional_dynamic_rnn(tf1.nn.rnn_cell.GRUCell(H), tf1.nn.rnn_cell.BasicLSTMCell(H),
+                                            unknown_time(tf1, x), sequence_length=lengths(tf1, feed),
+                                            dtype=tf1.float32)
+
+
 def legacy_rnn_decoder(tf1, x, feed):
     """legacy_seq2seq's decoder without a loop function (char-rnn's): static_rnn in scope rnn_decoder."""
     cell = tf1.contrib.rnn.MultiRNNCell([tf1.contrib.rnn.BasicLSTMCell(H) for _ in range(2)])
@@ -162,7 +187,8 @@ FORMS = {f.__name__: (f, variables) for f, variables in [  # each form, and how 
     (dynamic_rnn_time_major_lstm_cell, 2), (static_bidirectional, 4), (bidirectional_dynamic, 4),
     (multi_rnn_cell_with_dropout, 4), (concatenated_states, 6), (lstm_block_cell, 2), (scopes_and_reuse, 2),
     (tf0_rnn, 4), (gru_dynamic_rnn, 4), (gru_block_cells, 8), (lstm_under_gru, 6),
-    (legacy_rnn_decoder, 4)]}
+    (legacy_rnn_decoder, 4), (unknown_time_lstm_lengths, 4), (unknown_time_gru_time_major, 6),
+    (unknown_time_bidirectional, 6)]}
 
 
 def weights_for(name, shape):
@@ -198,16 +224,17 @@ def run(form, rnn_impl):
             v.load(weights_for(v.name, v.shape.as_list()), session)
         values = session.run(computed + [g for g in grads if g is not None], feed)
     names = [(v.name, v.shape.as_list()) for v in variables]
-    return names, {op.type for op in graph.get_operations()}, values, sum(g is None for g in grads)
+    shapes = [t.shape.as_list() for t in computed]  # static shapes: what a program may read at graph time
+    return names, {op.type for op in graph.get_operations()}, values, sum(g is None for g in grads), shapes
 
 
 @needs_kernel
 @pytest.mark.parametrize("name", list(FORMS))
 def test_each_form_computes_tensorflows_function_with_its_variables(name):
     form, variables = FORMS[name]
-    expected_names, expected_ops, expected, expected_missing = run(form, "tf")
-    names, ops, actual, missing = run(form, "auto")
-    assert names == expected_names and missing == expected_missing == 0
+    expected_names, expected_ops, expected, expected_missing, expected_shapes = run(form, "tf")
+    names, ops, actual, missing, shapes = run(form, "auto")
+    assert names == expected_names and missing == expected_missing == 0 and shapes == expected_shapes
     assert not KERNEL_OPS & expected_ops and KERNEL_OPS & ops
     assert len(actual) == len(expected)
     for a, e in zip(actual, expected):
@@ -229,8 +256,6 @@ STAYS_ON_TF = {
                                                    tf1.unstack(x, T, 1), dtype=tf1.float32),
     "gru_relu": lambda tf1, x, feed: tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.GRUCell(H, activation=tf1.nn.relu), x,
                                                         dtype=tf1.float32),
-    "unknown_time": lambda tf1, x, feed: tf1.nn.dynamic_rnn(
-        tf1.nn.rnn_cell.BasicLSTMCell(H), tf1.placeholder_with_default(x, [None, None, I]), dtype=tf1.float32),
     "float64": lambda tf1, x, feed: tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.BasicLSTMCell(H), tf1.cast(x, tf1.float64),
                                                        dtype=tf1.float64),
     "seeded_dropout": lambda tf1, x, feed: tf1.nn.dynamic_rnn(
@@ -257,8 +282,8 @@ def test_a_bidirectional_call_takes_each_direction_on_its_own():
     def mixed(tf1, x, feed):
         return tf1.nn.bidirectional_dynamic_rnn(tf1.nn.rnn_cell.BasicRNNCell(H), tf1.nn.rnn_cell.BasicLSTMCell(H), x,
                                                 dtype=tf1.float32)
-    names, ops, actual, _ = run(mixed, "auto")
-    expected_names, _, expected, _ = run(mixed, "tf")
+    names, ops, actual, _, _ = run(mixed, "auto")
+    expected_names, _, expected, _, _ = run(mixed, "tf")
     assert names == expected_names and KERNEL_OP in ops
     for a, e in zip(actual, expected):
         assert_close(a, e)

@@ -4,8 +4,10 @@
 ``static_bidirectional_rnn`` and ``bidirectional_dynamic_rnn`` on TensorFlow's ``tf.compat.v1.nn``
 (so also ``tf.contrib.rnn``'s, and 0.x's ``tf.nn.rnn``, ``bidirectional_rnn`` and
 ``dynamic_rnn``, which call them). A stand-in takes the call when its cell is one
-:mod:`accelerate_cells` accepts, the time dimension is known, everything is float32 and the
-kernel loads here; every other call goes to TensorFlow's own function, unchanged.
+:mod:`accelerate_cells` accepts, the input depth is known, everything is float32 and the kernel
+loads here; every other call goes to TensorFlow's own function, unchanged. dynamic_rnn's time
+dimension may be unknown until the session runs (a placeholder [batch, None, depth]): the kernel
+runs however many steps it is fed.
 
 A call it takes keeps TensorFlow's contract: the same variable scopes (the cell is called once on
 the first step inside them, so it makes its variables exactly as TensorFlow's first step would:
@@ -88,7 +90,7 @@ class Accelerator:
         steps = _time_steps(inputs)
         if steps is not None:
             taken = self._run(cell, steps[0].dtype, v1.dimension_value(steps[0].shape[0]), lambda: steps[0],
-                              lambda: v1.stack(steps), initial_state, dtype, sequence_length, scope)
+                              lambda: v1.stack(steps), initial_state, dtype, sequence_length, scope, stacked=False)
             if taken is not None:
                 return taken
         return self.original["static_rnn"](cell, inputs, initial_state, dtype, sequence_length, scope)
@@ -101,10 +103,11 @@ class Accelerator:
             first_step = (lambda: sequence[0]) if time_major else (lambda: sequence[:, 0])
             static_batch = v1.dimension_value(sequence.shape[1 if time_major else 0])
             taken = self._run(cell, sequence.dtype, static_batch, first_step, time_major_inputs, initial_state, dtype,
-                              sequence_length, scope)
+                              sequence_length, scope, stacked=True)
             if taken is not None:
-                outputs, state = taken
-                outputs = v1.stack(outputs)  # [T, batch, units]
+                outputs, state = taken  # [T, batch, units]
+                steps, batch = sequence.shape[:2] if time_major else reversed(sequence.shape[:2])
+                outputs.set_shape([steps, batch, None])  # what shape inference lost in the batch parts
                 return (outputs if time_major else v1.transpose(outputs, [1, 0, 2])), state
         return self.original["dynamic_rnn"](cell, inputs, sequence_length, initial_state, dtype,
                                             parallel_iterations, swap_memory, time_major, scope)
@@ -163,8 +166,9 @@ class Accelerator:
     # -- one direction ----------------------------------------------------------------------------
 
     def _run(self, cell, inputs_dtype, static_batch, first_step, time_major_inputs, initial_state, dtype,
-             sequence_length, scope):
-        """(outputs list, final state) on the kernel, or None to leave the call to TensorFlow.
+             sequence_length, scope, stacked):
+        """(outputs, final state) on the kernel, or None to leave the call to TensorFlow; outputs a
+        list of [batch, units] tensors, or with ``stacked`` one [T, batch, units] tensor.
 
         ``static_batch``: the batch size if known, else None. ``first_step()``
         makes the [batch, depth] step that the cell's variable-making first call reads, and
@@ -187,8 +191,10 @@ class Accelerator:
             if state is None:
                 state = cell.zero_state(static_batch if static_batch is not None else v1.shape(step)[0], dtype)
             cell(step, state)  # TensorFlow's first step: the variables, as it makes them
-            context = accelerate_cells.Run(impl, shards, self._record)
-            return accelerate_cells.run(cell, time_major_inputs(), initial_state, sequence_length, context)
+            context = accelerate_cells.Run(impl, shards, self._record, stacked)
+            outputs, final = accelerate_cells.run(cell, time_major_inputs(), initial_state, sequence_length, context)
+        _known_batch(outputs, final, static_batch if static_batch is not None else _batch_of(state), stacked)
+        return outputs, final
 
     @contextlib.contextmanager
     def _side_by_side(self):
@@ -211,6 +217,22 @@ def _accepted(cell, inputs_dtype, initial_state, dtype):
     return all(d is not None and v1.as_dtype(d).base_dtype == v1.float32 for d in dtypes)
 
 
+def _batch_of(state):
+    """The batch size a state's parts know, or None."""
+    known = [v1.dimension_value(part.shape[0]) for part in nest.flatten(state) if getattr(part, "shape", None)]
+    return next((size for size in known if size is not None), None)
+
+
+def _known_batch(outputs, state, batch, stacked):
+    """Give the kernel's results the static batch size TensorFlow's own loop would show (from the
+    inputs or the initial state), which the batch parts' split and concat leave unknown."""
+    if batch is None:
+        return
+    for part in ([outputs] if stacked else outputs) + nest.flatten(state):
+        if isinstance(part, v1.Tensor):
+            part.set_shape([None] * (part.shape.ndims - 2) + [batch, None])
+
+
 def _time_steps(inputs):
     """static_rnn's inputs as a list of [batch, depth] tensors of one known depth, or None."""
     if not isinstance(inputs, (list, tuple)) or not inputs or any(nest.is_nested(step) for step in inputs):
@@ -221,12 +243,12 @@ def _time_steps(inputs):
 
 
 def _sequence_tensor(inputs, time_major):
-    """dynamic_rnn's inputs as one [batch, T, depth] (or [T, batch, depth]) tensor with T and depth known."""
+    """dynamic_rnn's inputs as one [batch, T, depth] (or [T, batch, depth]) tensor with its depth known."""
     if nest.is_nested(inputs):
         return None
     sequence = v1.convert_to_tensor(inputs)
     if sequence.shape.ndims != 3:
         return None
     steps = v1.dimension_value(sequence.shape[0 if time_major else 1])
-    return sequence if steps and v1.dimension_value(sequence.shape[2]) is not None else None
+    return sequence if steps != 0 and v1.dimension_value(sequence.shape[2]) is not None else None
 

@@ -38,6 +38,7 @@ class Run(NamedTuple):
     impl: object                    # the compiled LSTMImpl
     shards: Callable[[int], int]    # parts of the batch for a layer of n units
     record: Callable[[str, object], None]  # (kind, kernel variable): a layer that ran on the kernel
+    stacked: bool = False           # outputs one [T, batch, units] tensor (dynamic_rnn's, T may be unknown)
 
 
 class Leaf(NamedTuple):
@@ -91,7 +92,8 @@ def _run_lstm(cell, inputs, state, lengths, run):
         c, h = state if tuple_state else v1.split(state, 2, axis=1)  # 0.x: [c, h] side by side
         state = (c, h)
     outputs, c, h = lstm_sequence(inputs, cell._kernel, cell._bias, run.impl, state, lengths,
-                                  forget_bias=cell._forget_bias, shards=run.shards(cell._num_units))
+                                  forget_bias=cell._forget_bias, shards=run.shards(cell._num_units),
+                                  stacked=run.stacked)
     run.record("LSTM", cell._kernel)
     return outputs, legacy_rnn_cells().LSTMStateTuple(c, h) if tuple_state else v1.concat([c, h], 1)
 
@@ -108,7 +110,7 @@ def _run_gru(cell, inputs, state, lengths, run):
     """One GRU layer: the cell's four weights (built by then) through ``gru_sequence`` on the kernel."""
     weights = (cell._gate_kernel, cell._gate_bias, cell._candidate_kernel, cell._candidate_bias)
     outputs, h = gru_sequence(inputs, *weights, initial_state=state, sequence_length=lengths,
-                              shards=run.shards(cell.output_size), compiled=True)
+                              shards=run.shards(cell.output_size), compiled=True, stacked=run.stacked)
     run.record("GRU", cell._gate_kernel)
     return outputs, h
 
@@ -156,8 +158,8 @@ def supported(cell):
 
 def run(cell, inputs, state, lengths, context):
     """``cell`` over time-major ``inputs`` [T, batch, depth] from ``state`` (None: zeros), its
-    variables already built. Returns (outputs, a list of T tensors [batch, units]; final state in
-    the cell's own structure)."""
+    variables already built. Returns (outputs, a list of T tensors [batch, units], or one
+    [T, batch, units] tensor where ``context.stacked``; final state in the cell's own structure)."""
     if isinstance(cell, tf0_rnn.ConcatenatedState):
         if state is not None:
             state = nest.pack_sequence_as(cell.cell.state_size, v1.split(state, cell.sizes, axis=1))
@@ -167,7 +169,9 @@ def run(cell, inputs, state, lengths, context):
         if _drops(cell._input_keep_prob):
             inputs = v1.nn.dropout(inputs, rate=1.0 - cell._input_keep_prob)  # a mask per step and example
         outputs, final = run(cell.cell, inputs, state, lengths, context)
-        if _drops(cell._output_keep_prob):  # step by step, so that an unread step costs nothing
+        if _drops(cell._output_keep_prob) and context.stacked:
+            outputs = v1.nn.dropout(outputs, rate=1.0 - cell._output_keep_prob)
+        elif _drops(cell._output_keep_prob):  # step by step, so that an unread step costs nothing
             outputs = [v1.nn.dropout(output, rate=1.0 - cell._output_keep_prob) for output in outputs]
         return outputs, final
     if _multi(cell):
@@ -192,5 +196,5 @@ def _run_layers(cell, inputs, state, lengths, context):
     for layer, layer_state in zip(layers, states):
         outputs, final = run(layer, inputs, layer_state, lengths, context)
         finals.append(final)
-        inputs = v1.stack(outputs)  # [T, batch, units]
+        inputs = outputs if context.stacked else v1.stack(outputs)  # [T, batch, units]
     return outputs, tuple(finals) if tuple_state else v1.concat(finals, 1)

@@ -31,17 +31,18 @@ def gru_variables(input_size, n_hidden):
 
 
 def gru_sequence(inputs, gates_kernel, gates_bias, cand_kernel, cand_bias, initial_state=None,
-                 sequence_length=None, shards=1, compiled=None):
-    """Run the GRU over time-major ``inputs`` [T, batch, input]; T and input must be known.
+                 sequence_length=None, shards=1, compiled=None, stacked=False):
+    """Run the GRU over time-major ``inputs`` [T, batch, input]; T (unless ``stacked``) and input must be known.
 
     ``initial_state`` [batch, H], or None for zeros. ``sequence_length`` [batch]: see
     ``sequence.stop_at_lengths``. ``shards``: see ``sequence.in_batch_parts``. ``compiled``: None runs the
     compiled op where it loads (float32 only) and TensorFlow ops elsewhere; True insists on the op
     (``build.KernelUnavailable`` saying why if it cannot run); False runs TensorFlow ops.
-    Returns ``(outputs, h_T)``, outputs a list of T tensors [batch, H] as static_rnn's.
+    Returns ``(outputs, h_T)``, outputs a list of T tensors [batch, H] as static_rnn's, or with
+    ``stacked`` (the compiled op only) one tensor [T, batch, H] as dynamic_rnn's.
     """
     inputs = tf.convert_to_tensor(inputs)
-    if inputs.shape.ndims != 3 or inputs.shape[0] is None or inputs.shape[2] is None:
+    if inputs.shape.ndims != 3 or (inputs.shape[0] is None and not stacked) or inputs.shape[2] is None:
         raise ValueError(f"GRU inputs must be [time, batch, depth] with time and depth known, got {inputs.shape}")
     weights = [tf.convert_to_tensor(w) for w in (gates_kernel, gates_bias, cand_kernel, cand_bias)]
     state = [tf.convert_to_tensor(initial_state)] if initial_state is not None else []
@@ -49,8 +50,11 @@ def gru_sequence(inputs, gates_kernel, gates_bias, cand_kernel, cand_bias, initi
         compiled = inputs.dtype == tf.float32 and gru_ops.load_or_reason()[0] is not None
     elif compiled and gru_ops.load_or_reason()[0] is None:
         raise build.KernelUnavailable(f"the compiled GRU is unavailable ({gru_ops.load_or_reason()[1]})")
-    function = gru_ops.sequence_fn(bool(state)) if compiled else _unrolled
-    h = in_batch_parts(function, inputs, weights, state, shards)
+    if stacked and not compiled:
+        raise ValueError("stacked outputs come from the compiled GRU only")
+    function = gru_ops.sequence_fn(bool(state), stacked) if compiled else _unrolled
+    h = in_batch_parts(function, inputs, weights, state, shards, batch_axis=1 if stacked else 0)
+    h = h[0] if stacked else h
     if sequence_length is None:
         return h, h[-1]
     outputs, (h_last,) = stop_at_lengths(h, sequence_length, (state[0] if state else None, h))
