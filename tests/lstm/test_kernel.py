@@ -50,10 +50,11 @@ def test_the_op_builds_here():
     assert kernels.load_or_reason() == (kernels.load(), None) and kernels.load() is not None
 
 
-def test_batch_parts_one_per_core_of_at_least_32_rows():
+def test_batch_parts_one_per_core_of_at_least_8_rows():
     assert impl.LSTMImpl("compiled", batch_size=128, cores=2).shards(128) == 2
-    assert impl.LSTMImpl("compiled", batch_size=128, cores=16).shards(128) == 4
-    assert impl.LSTMImpl("compiled", batch_size=40, cores=2).shards(256) == 1
+    assert impl.LSTMImpl("compiled", batch_size=128, cores=16).shards(128) == 16
+    assert impl.LSTMImpl("compiled", batch_size=40, cores=16).shards(256) == 5  # at least 8 rows a part
+    assert impl.LSTMImpl("compiled", batch_size=12, cores=2).shards(256) == 1
     assert impl.LSTMImpl("fused", batch_size=128, cores=2).shards(256) == 1  # TensorFlow ops: as before
     assert impl.LSTMImpl("fused", batch_size=128, cores=2).shards(128) == 2
 

@@ -7,7 +7,8 @@
 :mod:`accelerate_cells` accepts, the input depth is known, everything is float32 and the kernel
 loads here; every other call goes to TensorFlow's own function, unchanged. dynamic_rnn's time
 dimension may be unknown until the session runs (a placeholder [batch, None, depth]): the kernel
-runs however many steps it is fed.
+runs however many steps it is fed. contrib.seq2seq's teacher-forced decoder reaches the kernel
+through :meth:`Accelerator.sequence` (``accelerate_decode.py``).
 
 A call it takes keeps TensorFlow's contract: the same variable scopes (the cell is called once on
 the first step inside them, so it makes its variables exactly as TensorFlow's first step would:
@@ -59,7 +60,13 @@ def _stand_in(method, original):
     @functools.wraps(original)
     def stand_in(*args, **kwargs):
         return method(*args, **kwargs)
+    stand_in.accelerator = method.__self__  # what active() finds
     return stand_in
+
+
+def active():
+    """The :class:`Accelerator` installed now (the runner's ``--rnn-impl auto``), or None."""
+    return getattr(v1.nn.dynamic_rnn, "accelerator", None)
 
 
 class Accelerator:
@@ -111,6 +118,16 @@ class Accelerator:
                 return (outputs if time_major else v1.transpose(outputs, [1, 0, 2])), state
         return self.original["dynamic_rnn"](cell, inputs, sequence_length, initial_state, dtype,
                                             parallel_iterations, swap_memory, time_major, scope)
+
+    def sequence(self, cell, inputs, initial_state, sequence_length, scope):
+        """``cell`` from ``initial_state`` over time-major ``inputs`` [T, batch, depth] in the variable
+        scope ``scope``, as dynamic_rnn's loop would step it: (outputs [T, batch, units], final state)
+        on the kernel, or None where the kernel does not take it (then nothing was built)."""
+        sequence = _sequence_tensor(inputs, time_major=True)
+        if sequence is None:
+            return None
+        return self._run(cell, sequence.dtype, v1.dimension_value(sequence.shape[1]), lambda: sequence[0],
+                         lambda: sequence, initial_state, None, sequence_length, scope, stacked=True)
 
     def static_bidirectional_rnn(self, cell_fw, cell_bw, inputs, initial_state_fw=None, initial_state_bw=None,
                                  dtype=None, sequence_length=None, scope=None):

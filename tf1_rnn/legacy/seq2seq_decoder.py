@@ -6,6 +6,9 @@ number of steps; each step's outputs go to TensorArrays and come back ``[batch, 
 ``decoder`` (or ``scope``), so a BasicDecoder over a BasicLSTMCell with a ``tf.layers.Dense`` output
 layer makes ``decoder/basic_lstm_cell/{kernel,bias}`` and ``decoder/dense/{kernel,bias}``, as TF 1.x did.
 
+Under the runner's ``--rnn-impl auto`` a BasicDecoder over a TrainingHelper runs its cell on the
+compiled kernels instead of the loop, computing the same (``accelerate_decode.py``).
+
 Differences from TF 1.x: the output TensorArrays get the full static element shape (TF 1.x left it
 unknown when the cell's output size was an int), no caching device is set on the scope (a multi-device
 optimisation with no effect on values), and a decoder whose ``initial_state`` does not fit the cell's
@@ -15,7 +18,8 @@ import abc
 import collections
 
 from tf1_rnn.compat import tf as v1
-from tf1_rnn.legacy.seq2seq_helpers import Helper, transpose_batch_time
+from tf1_rnn.legacy import accelerate_decode
+from tf1_rnn.legacy.seq2seq_helpers import Helper, TrainingHelper, transpose_batch_time
 
 nest = v1.nest
 
@@ -204,8 +208,18 @@ def dynamic_decode(decoder, output_time_major=False, impute_finished=False, maxi
     """
     if not isinstance(decoder, Decoder):
         raise TypeError(f"dynamic_decode: decoder must be a tf.contrib.seq2seq Decoder, got {type(decoder).__name__}")
-    with v1.variable_scope(scope, "decoder"):
+    with v1.variable_scope(scope, "decoder") as decoder_scope:
         maximum_iterations = _maximum_iterations(maximum_iterations)
+        if type(decoder) is BasicDecoder and type(decoder._helper) is TrainingHelper:  # teacher forcing
+            taken = accelerate_decode.teacher_forced(decoder._cell, decoder._helper, decoder._initial_state,
+                                                     decoder._output_layer, impute_finished, maximum_iterations,
+                                                     decoder_scope)
+            if taken is not None:
+                rnn_output, sample_id, final_state, final_sequence_lengths = taken
+                final_outputs = BasicDecoderOutput(rnn_output, sample_id)
+                if not output_time_major:
+                    final_outputs = nest.map_structure(transpose_batch_time, final_outputs)
+                return final_outputs, final_state, final_sequence_lengths
         initial_finished, initial_inputs, initial_state = decoder.initialize()
         zero_outputs = nest.map_structure(lambda s, d: _zeros(decoder.batch_size, s, d),
                                           decoder.output_size, decoder.output_dtype)

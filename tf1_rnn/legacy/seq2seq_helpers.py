@@ -152,6 +152,7 @@ class TrainingHelper(_AttributeHelper):
             inputs = nest.map_structure(lambda x: v1.convert_to_tensor(x, name="inputs"), inputs)
             if not time_major:
                 inputs = nest.map_structure(transpose_batch_time, inputs)  # [time, batch, ...]
+            self._inputs = inputs  # whole, for the runner's kernel (legacy/accelerate_decode.py)
             self._input_tas = nest.map_structure(_unstack_ta, inputs)
             self._sequence_length = v1.convert_to_tensor(sequence_length, name="sequence_length")
             if self._sequence_length.shape.rank != 1:

@@ -17,8 +17,10 @@ CHOICES = ("auto", "compiled", "fused", "cell")
 # Up to this many hidden units a recurrence's per-step matmuls are small: as TensorFlow ops, one
 # direction alone runs as two recurrences over halves of the batch (see docs/speed.md).
 SMALL_HIDDEN = 128
-# On the compiled op, a part of the batch below this many rows loses matmul speed.
-MIN_SHARD_ROWS = 32
+# On the compiled op, the smallest part of the batch worth a core of its own: on 2 cores two parts
+# of 8-25 rows train a char-rnn-sized LSTM 1.4-1.5x faster than one part of 16-50 rows on one core
+# (docs/speed.md); below 8 rows the two are even.
+MIN_SHARD_ROWS = 8
 
 
 class LSTMUnavailable(RuntimeError):
