@@ -28,7 +28,7 @@ NO_GRAPPLER.graph_options.rewrite_options.disable_meta_optimizer = True
 
 
 def assert_close(actual, expected):
-    np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=RTOL * max(np.abs(expected).max(), 1e-3))
+    np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=RTOL * max(np.abs(expected).max(initial=0), 1e-3))
 
 
 def weights_for(name, shape):
