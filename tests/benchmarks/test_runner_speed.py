@@ -36,7 +36,8 @@ def test_a_sized_program_is_its_corpus_entry_with_the_cut_in_place_of_the_shrink
         "prog-gru": ("prog", {"shrink": [{"sed": "s/steps = 9/steps = 5/"}], "args": ["--model", "gru"]}),
         "elsewhere": ("not-in-this-manifest", {"shrink": []})})
     (entry,) = runner_speed.sized([corpus_entry])
-    assert entry["id"] == "prog-gru" and entry["path"] == "p/prog.py" and entry["stand_in"] == [{"file": "a", "src": "b"}]
+    assert entry["id"] == "prog-gru" and entry["path"] == "p/prog.py"
+    assert entry["stand_in"] == [{"file": "a", "src": "b"}]
     assert entry["shrink"] == [{"sed": "s/steps = 9/steps = 5/"}] and entry["args"] == ["--x", "--model", "gru"]
     assert corpus_entry["args"] == ["--x"]  # the corpus entry itself is untouched
 

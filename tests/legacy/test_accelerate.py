@@ -108,6 +108,9 @@ STAYS_ON_TF = {
         tf1.nn.rnn_cell.BasicLSTMCell(H), tf1.contrib.seq2seq.GreedyEmbeddingHelper(
             tf1.ones([9, I]), tf1.fill([B], 1), 2), tf1.nn.rnn_cell.BasicLSTMCell(H).zero_state(B, tf1.float32),
         output_layer=tf1.layers.Dense(9)), maximum_iterations=T)[0].rnn_output,
+    "float64_decoder": lambda tf1, x, feed: tf1.contrib.seq2seq.dynamic_decode(tf1.contrib.seq2seq.BasicDecoder(
+        tf1.nn.rnn_cell.BasicLSTMCell(H), tf1.contrib.seq2seq.TrainingHelper(tf1.cast(x, tf1.float64), [T] * B),
+        tf1.nn.rnn_cell.BasicLSTMCell(H).zero_state(B, tf1.float64)))[0].rnn_output,
     "one_layer_a_basic_rnn": lambda tf1, x, feed: tf1.nn.dynamic_rnn(
         tf1.nn.rnn_cell.MultiRNNCell([tf1.nn.rnn_cell.BasicLSTMCell(H), tf1.nn.rnn_cell.BasicRNNCell(H)]), x,
         dtype=tf1.float32),

@@ -119,6 +119,12 @@ class Accelerator:
         return self.original["dynamic_rnn"](cell, inputs, sequence_length, initial_state, dtype,
                                             parallel_iterations, swap_memory, time_major, scope)
 
+    def takes(self, cell, inputs, initial_state):
+        """True when :meth:`sequence` would run ``cell`` over ``inputs`` on the kernel; builds nothing."""
+        sequence = _sequence_tensor(inputs, time_major=True)
+        return (sequence is not None and _accepted(cell, sequence.dtype, initial_state, None)
+                and lstm_impl.choose("auto").name == "compiled")
+
     def sequence(self, cell, inputs, initial_state, sequence_length, scope):
         """``cell`` from ``initial_state`` over time-major ``inputs`` [T, batch, depth] in the variable
         scope ``scope``, as dynamic_rnn's loop would step it: (outputs [T, batch, units], final state)

@@ -28,16 +28,15 @@ def teacher_forced(cell, helper, initial_state, output_layer, impute_finished, m
     ``scope`` the decoder's variable scope, entered by the caller."""
     accelerator = accelerate.active()
     inputs = getattr(helper, "_inputs", None)  # time-major
-    if accelerator is None or inputs is None or nest.is_nested(inputs) or not accelerate_cells.supported(cell):
-        return None
+    if accelerator is None or inputs is None or nest.is_nested(inputs) or not accelerate_cells.supported(cell) \
+            or not accelerator.takes(cell, inputs, initial_state):
+        return None  # before any op is made: the loop gets the graph it would have had
     lengths = v1.cast(helper._sequence_length, v1.int32)
     n_steps = v1.maximum(v1.reduce_max(lengths), 0)  # an empty batch: no step
     if maximum_iterations is not None:
         n_steps = v1.minimum(n_steps, maximum_iterations)
-    taken = accelerator.sequence(cell, inputs[:n_steps], initial_state, lengths if impute_finished else None, scope)
-    if taken is None:
-        return None
-    outputs, final_state = taken
+    outputs, final_state = accelerator.sequence(cell, inputs[:n_steps], initial_state,
+                                                lengths if impute_finished else None, scope)
     for steps in nest.flatten(helper._input_tas):  # the loop's per-step reads, unread here: no warning at exit
         getattr(steps, "mark_used", lambda: None)()
     rnn_output = output_layer(outputs) if output_layer is not None else outputs

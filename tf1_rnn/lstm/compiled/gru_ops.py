@@ -2,9 +2,10 @@
 
 ``sequence_fn(has_state)`` takes ``(x, gates_kernel, gates_bias, cand_kernel, cand_bias[, h0])``
 and returns ``h_1 .. h_T`` (with ``stacked``: ``(h,)``, [T, batch, H], T unknown allowed), with
-TensorFlow's gradient replaced by the kernel's, as ``ops.sequence_fn`` does for the LSTM. Two ops in all: the forward recurrence, and its
-gradient, which returns the pre-activation gradients, the weight gradients and the initial
-state's; the input gradient is one matmul here, so a graph whose inputs need none never runs it.
+TensorFlow's gradient replaced by the kernel's, as ``ops.sequence_fn`` does for the LSTM. Two ops
+in all: the forward recurrence, and its gradient, which returns the pre-activation gradients, the
+weight gradients and the initial state's; the input gradient is one matmul here, so a graph whose
+inputs need none never runs it.
 """
 import functools
 

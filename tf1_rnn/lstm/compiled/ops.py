@@ -3,9 +3,10 @@
 ``sequence_fn(forget_bias, has_state)`` takes and returns what ``fused.sequence_fn`` does:
 ``(x, kernel, bias[, c0, h0]) -> (h_1 .. h_T, c_1 .. c_T)``, with TensorFlow's gradient
 replaced by the kernel's; with ``stacked`` it returns ``(h, c)``, each [T, batch, H], and T
-need not be known when the graph is built (dynamic_rnn's). Two ops in all: the forward recurrence, and its gradient, which
-returns the pre-activation gradients, the kernel and bias gradients and the initial state's;
-the input gradient is one matmul here, so a graph whose inputs need none never runs it.
+need not be known when the graph is built (dynamic_rnn's). Two ops in all: the forward
+recurrence, and its gradient, which returns the pre-activation gradients, the kernel and bias
+gradients and the initial state's; the input gradient is one matmul here, so a graph whose
+inputs need none never runs it.
 """
 import functools
 
