@@ -113,14 +113,13 @@ class Accelerator:
                               sequence_length, scope, stacked=True)
             if taken is not None:
                 outputs, state = taken  # [T, batch, units]
-                steps, batch = sequence.shape[:2] if time_major else reversed(sequence.shape[:2])
-                outputs.set_shape([steps, batch, None])  # what shape inference lost in the batch parts
                 return (outputs if time_major else v1.transpose(outputs, [1, 0, 2])), state
         return self.original["dynamic_rnn"](cell, inputs, sequence_length, initial_state, dtype,
                                             parallel_iterations, swap_memory, time_major, scope)
 
     def takes(self, cell, inputs, initial_state):
-        """True when :meth:`sequence` would run ``cell`` over ``inputs`` on the kernel; builds nothing."""
+        """True when :meth:`sequence` would run ``cell`` over ``inputs`` on the kernel (the cell, the
+        dtypes, unnested inputs of known depth, the kernel loaded); builds nothing."""
         sequence = _sequence_tensor(inputs, time_major=True)
         return (sequence is not None and _accepted(cell, sequence.dtype, initial_state, None)
                 and lstm_impl.choose("auto").name == "compiled")

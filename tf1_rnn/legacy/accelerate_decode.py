@@ -17,7 +17,7 @@ first step, called once as the loop's body would), then the output layer's. Any 
 helper or cell, nested inputs, and ``--rnn-impl tf`` keep the while loop (``seq2seq_decoder``).
 """
 from tf1_rnn.compat import tensorflow, tf as v1
-from tf1_rnn.legacy import accelerate, accelerate_cells
+from tf1_rnn.legacy import accelerate
 
 nest = tensorflow.nest
 
@@ -28,8 +28,7 @@ def teacher_forced(cell, helper, initial_state, output_layer, impute_finished, m
     ``scope`` the decoder's variable scope, entered by the caller."""
     accelerator = accelerate.active()
     inputs = getattr(helper, "_inputs", None)  # time-major
-    if accelerator is None or inputs is None or nest.is_nested(inputs) or not accelerate_cells.supported(cell) \
-            or not accelerator.takes(cell, inputs, initial_state):
+    if accelerator is None or inputs is None or not accelerator.takes(cell, inputs, initial_state):
         return None  # before any op is made: the loop gets the graph it would have had
     lengths = v1.cast(helper._sequence_length, v1.int32)
     n_steps = v1.maximum(v1.reduce_max(lengths), 0)  # an empty batch: no step
